@@ -1,0 +1,60 @@
+"""avala: the Python SDK for the Avala API.
+
+A resource method builds an immutable ``Request``; ``client.run(request)`` sends it
+and returns ``Success(value)`` or ``Failure(AvalaError)``.
+"""
+
+from returns.result import Failure, Result, Success
+
+from avala._client import Client
+from avala._request import Call, Request, gather, poll, pure
+from avala._version import __version__
+from avala.errors import (
+    AuthenticationError,
+    AvalaError,
+    ConnectionFailedError,
+    DecodeError,
+    FieldError,
+    ForbiddenError,
+    NetworkError,
+    NotFoundError,
+    QuotaExceededError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    ServerError,
+    ValidationError,
+    WaitTimeoutError,
+)
+from avala.retry import RetryPolicy
+from avala.types import CursorPage
+
+__all__ = [
+    "AuthenticationError",
+    "AvalaError",
+    "Call",
+    "Client",
+    "ConnectionFailedError",
+    "CursorPage",
+    "DecodeError",
+    "Failure",
+    "FieldError",
+    "ForbiddenError",
+    "NetworkError",
+    "NotFoundError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "Request",
+    "RequestTimeoutError",
+    "ResponseTooLargeError",
+    "Result",
+    "RetryPolicy",
+    "ServerError",
+    "Success",
+    "ValidationError",
+    "WaitTimeoutError",
+    "__version__",
+    "gather",
+    "poll",
+    "pure",
+]

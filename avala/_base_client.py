@@ -1,0 +1,210 @@
+"""What ``Client`` and ``AsyncClient`` share: configuration, resource properties,
+rate-limit bookkeeping and the single-send step. Only the drivers differ."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from typing import TypeVar
+
+from avala import resources
+from avala._config import ClientConfig
+from avala._program import Interpreter, Transmit
+from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
+from avala._wire import Outcome, TransportError, TransportFailure, WireResponse
+from avala.retry import RetryPolicy
+
+T = TypeVar("T")
+
+logger = logging.getLogger("avala")
+
+_RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
+
+# Builders hold no state, so every client shares one of each.
+_AGENTS = resources.Agents()
+_ANNOTATION_ISSUES = resources.AnnotationIssues()
+_ANNOTATIONS = resources.Annotations()
+_AUTO_LABEL_JOBS = resources.AutoLabelJobs()
+_CONSENSUS = resources.Consensus()
+_DATASETS = resources.Datasets()
+_EXPORTS = resources.Exports()
+_FLEET = resources.Fleet()
+_INFERENCE_PROVIDERS = resources.InferenceProviders()
+_ORGANIZATIONS = resources.Organizations()
+_PROJECTS = resources.Projects()
+_QUALITY_TARGETS = resources.QualityTargets()
+_SLICES = resources.Slices()
+_STORAGE_CONFIGS = resources.StorageConfigs()
+_TASKS = resources.Tasks()
+_WEBHOOKS = resources.Webhooks()
+_WEBHOOK_DELIVERIES = resources.WebhookDeliveries()
+
+
+class BaseClient:
+    """Configuration and bookkeeping common to both clients."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        transport: Transport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        verify: bool | str = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pool_size: int = 10,
+    ) -> None:
+        self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries)
+        policy = retry_policy or RetryPolicy()
+        if retry_policy is None or max_retries != 2:
+            policy = RetryPolicy(
+                max_retries=self._config.max_retries,
+                backoff_initial=policy.backoff_initial,
+                backoff_max=policy.backoff_max,
+                retry_after_max=policy.retry_after_max,
+                statuses=policy.statuses,
+            )
+        self._interpreter = Interpreter(self._config, policy, random.Random())
+        self._transport: Transport = transport or RequestsTransport(
+            base_url=self._config.base_url,
+            verify=verify,
+            pool_size=pool_size,
+            max_response_bytes=max_response_bytes,
+        )
+        self._rate_limit: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # -- bookkeeping -------------------------------------------------------------------
+
+    @property
+    def rate_limit_info(self) -> dict[str, str]:
+        """Rate-limit headers of the latest response, keyed by lower-cased header name.
+
+        Empty before the first response. A copy: changing it changes nothing here.
+        """
+        with self._lock:
+            return dict(self._rate_limit)
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"{type(self).__name__}(base_url={self._config.base_url!r}, {state})"
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError(f"this {type(self).__name__} is closed; create a new one")
+
+    def _transmit(self, instruction: Transmit) -> Outcome:
+        """Send once through the transport; never raises for what the network does."""
+        wire = instruction.wire
+        started = time.perf_counter()
+        try:
+            outcome: Outcome = self._transport.send(wire)
+        except TransportError as exc:
+            outcome = exc.failure
+        except AssertionError:
+            raise  # a stub transport refusing an unexpected request: let the test see it
+        except Exception as exc:
+            outcome = TransportFailure("broken", True, f"{type(exc).__name__}: {exc}")
+        if isinstance(outcome, WireResponse):
+            self._note_rate_limit(outcome)
+        if logger.isEnabledFor(logging.DEBUG):
+            status = outcome.status if isinstance(outcome, WireResponse) else outcome.kind
+            logger.debug(
+                "%s %s -> %s in %.1f ms (retry %d)",
+                wire.method,
+                _path_of(wire.url, self._config.base_url),
+                status,
+                (time.perf_counter() - started) * 1000,
+                instruction.attempt,
+            )
+        return outcome
+
+    def _note_rate_limit(self, response: WireResponse) -> None:
+        found = {h: response.headers[h] for h in _RATE_LIMIT_HEADERS if h in response.headers}
+        if found:
+            with self._lock:
+                self._rate_limit = found
+
+    # -- resources ---------------------------------------------------------------------
+
+    @property
+    def agents(self) -> resources.Agents:
+        return _AGENTS
+
+    @property
+    def annotation_issues(self) -> resources.AnnotationIssues:
+        return _ANNOTATION_ISSUES
+
+    @property
+    def annotations(self) -> resources.Annotations:
+        return _ANNOTATIONS
+
+    @property
+    def auto_label_jobs(self) -> resources.AutoLabelJobs:
+        return _AUTO_LABEL_JOBS
+
+    @property
+    def consensus(self) -> resources.Consensus:
+        return _CONSENSUS
+
+    @property
+    def datasets(self) -> resources.Datasets:
+        return _DATASETS
+
+    @property
+    def exports(self) -> resources.Exports:
+        return _EXPORTS
+
+    @property
+    def fleet(self) -> resources.Fleet:
+        return _FLEET
+
+    @property
+    def inference_providers(self) -> resources.InferenceProviders:
+        return _INFERENCE_PROVIDERS
+
+    @property
+    def organizations(self) -> resources.Organizations:
+        return _ORGANIZATIONS
+
+    @property
+    def projects(self) -> resources.Projects:
+        return _PROJECTS
+
+    @property
+    def quality_targets(self) -> resources.QualityTargets:
+        return _QUALITY_TARGETS
+
+    @property
+    def slices(self) -> resources.Slices:
+        return _SLICES
+
+    @property
+    def storage_configs(self) -> resources.StorageConfigs:
+        return _STORAGE_CONFIGS
+
+    @property
+    def tasks(self) -> resources.Tasks:
+        return _TASKS
+
+    @property
+    def webhooks(self) -> resources.Webhooks:
+        return _WEBHOOKS
+
+    @property
+    def webhook_deliveries(self) -> resources.WebhookDeliveries:
+        return _WEBHOOK_DELIVERIES
+
+
+def _path_of(url: str, base_url: str) -> str:
+    """The part of ``url`` after the base URL: what a log line shows (query included)."""
+    return url[len(base_url) :] if url.startswith(base_url) else url

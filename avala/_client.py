@@ -1,0 +1,80 @@
+"""``Client``: runs request values with blocking I/O."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import Any, TypeVar
+
+from returns.result import Failure, Result
+
+from avala._base_client import BaseClient
+from avala._program import Fork, Now, Program, Sleep, Transmit
+from avala._request import Request
+from avala.errors import AvalaError
+
+T = TypeVar("T")
+
+
+class Client(BaseClient):
+    """The synchronous Avala client.
+
+    ``Client(api_key=None, *, base_url=None, timeout=30.0, max_retries=2)``: the key
+    falls back to ``AVALA_API_KEY``, the base URL to ``AVALA_BASE_URL``. Resource
+    properties (``client.projects`` ...) build requests; ``run`` sends them.
+    """
+
+    def run(self, request: Request[T]) -> Result[T, AvalaError]:
+        """Send ``request`` (and whatever it composes) and return its Result.
+
+        Never raises for what the server or network does: those come back as Failure.
+        """
+        self._check_open()
+        return self._drive(self._interpreter.program(request))
+
+    def _drive(self, program: Program[T]) -> Result[T, AvalaError]:
+        answer: Any = None
+        while True:
+            try:
+                instruction = program.send(answer)
+            except StopIteration as stop:
+                result: Result[T, AvalaError] = stop.value
+                return result
+            if isinstance(instruction, Transmit):
+                answer = self._transmit(instruction)
+            elif isinstance(instruction, Sleep):
+                time.sleep(instruction.seconds)
+                answer = None
+            elif isinstance(instruction, Now):
+                answer = time.monotonic()
+            elif isinstance(instruction, Fork):
+                answer = self._run_in_order(instruction.programs)
+
+    def _run_in_order(self, programs: tuple[Program[Any], ...]) -> tuple[Any, ...]:
+        """Run programs one by one, stopping at the first Failure (its result is last)."""
+        results = []
+        for program in programs:
+            result = self._drive(program)
+            results.append(result)
+            if isinstance(result, Failure):
+                for rest in programs[len(results) :]:
+                    rest.close()
+                break
+        return tuple(results)
+
+    def close(self) -> None:
+        """Release pooled connections. Safe to call twice."""
+        if not self._closed:
+            self._closed = True
+            self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

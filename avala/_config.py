@@ -1,0 +1,84 @@
+"""Client configuration: the API key, the base URL and their rules, resolved once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from avala._options import check_max_retries, check_timeout
+from avala._version import __version__
+
+DEFAULT_BASE_URL = "https://api.avala.ai/api/v1"
+_TRUTHY = frozenset({"1", "true", "yes", "on"})
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _insecure_allowed() -> bool:
+    return os.environ.get("AVALA_ALLOW_INSECURE_BASE_URL", "").strip().lower() in _TRUTHY
+
+
+def resolve_api_key(api_key: str | None) -> str:
+    key = api_key or os.environ.get("AVALA_API_KEY", "")
+    if not isinstance(key, str):
+        raise TypeError(f"api_key must be a str, not {type(key).__name__}")
+    key = key.strip()
+    if not key:
+        raise ValueError(
+            "No API key: pass Client(api_key=...) or set the AVALA_API_KEY environment variable"
+        )
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in key):
+        raise ValueError("api_key contains whitespace or control characters")
+    return key
+
+
+def resolve_base_url(base_url: str | None) -> str:
+    """Apply the base URL rules: https only, plain http only to loopback when allowed."""
+    url = (base_url or os.environ.get("AVALA_BASE_URL", "") or DEFAULT_BASE_URL).strip()
+    url = url.rstrip("/")
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        raise ValueError(f"base_url must be an absolute URL like {DEFAULT_BASE_URL!r}")
+    if parts.username or parts.password:
+        raise ValueError("base_url must not carry credentials")
+    if parts.query or parts.fragment:
+        raise ValueError("base_url must not have a query or fragment")
+    if parts.scheme == "https":
+        return url
+    if not _insecure_allowed():
+        raise ValueError(
+            "base_url must use https; plain http is allowed only for localhost "
+            "when AVALA_ALLOW_INSECURE_BASE_URL=1"
+        )
+    if parts.scheme != "http" or parts.hostname not in _LOOPBACK_HOSTS:
+        raise ValueError("an insecure base_url must be http:// on localhost, 127.0.0.1 or ::1")
+    return url
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """Everything a client needs to render a wire request; the key is kept out of repr."""
+
+    api_key: str = field(repr=False)
+    base_url: str
+    timeout: float
+    max_retries: int
+    headers: tuple[tuple[str, str], ...] = field(repr=False)
+
+    @classmethod
+    def resolve(
+        cls, api_key: str | None, base_url: str | None, timeout: float, max_retries: int
+    ) -> ClientConfig:
+        key = resolve_api_key(api_key)
+        headers = (
+            ("X-Avala-Api-Key", key),
+            ("Accept", "application/json"),
+            ("User-Agent", f"avala-python/{__version__}"),
+        )
+        return cls(
+            api_key=key,
+            base_url=resolve_base_url(base_url),
+            timeout=check_timeout(timeout),
+            max_retries=check_max_retries(max_retries),
+            headers=headers,
+        )

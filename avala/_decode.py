@@ -1,0 +1,242 @@
+"""Decoding: one configured cattrs converter, and ``Reader``, the part of a request
+that says how its response body becomes a value."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar, cast, get_args, get_origin
+from urllib.parse import parse_qs, urlsplit
+
+import cattrs
+from cattrs.errors import IterableValidationNote
+from pyrsistent import PMap, freeze
+from pyrsistent.typing import PMap as typing_PMap
+from returns.result import Failure, Result, Success
+
+from avala.errors import DecodeError
+from avala.types._common import CursorPage
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+
+def _strict(kind: type, name: str) -> Callable[[Any, Any], Any]:
+    """A hook that accepts only ``kind`` (bool is not an int), so no value is coerced."""
+
+    def hook(value: Any, _: Any) -> Any:
+        if type(value) is kind:
+            return value
+        raise TypeError(f"expected {name}, got {type(value).__name__}")
+
+    return hook
+
+
+def _float(value: Any, _: Any) -> float:
+    if type(value) in (float, int):
+        return float(value)
+    raise TypeError(f"expected number, got {type(value).__name__}")
+
+
+def _datetime(value: Any, _: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected ISO-8601 datetime string, got {type(value).__name__}")
+    return datetime.fromisoformat(value)
+
+
+def _frozen_object(value: Any, _: Any) -> PMap[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected object, got {type(value).__name__}")
+    result: PMap[str, Any] = freeze(value)
+    return result
+
+
+def _is_pmap(t: Any) -> bool:
+    """Matches ``PMap[K, V]`` annotations (``pyrsistent.typing.PMap``) and the bare class."""
+    origin = getattr(t, "__origin__", t)
+    return origin is typing_PMap or origin is PMap
+
+
+def _is_homogeneous_tuple(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def make_converter(*, detailed: bool) -> cattrs.Converter:
+    """Build the converter; the detailed twin only runs to name the path of a failure."""
+    conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
+    conv.register_structure_hook(str, _strict(str, "string"))
+    conv.register_structure_hook(int, _strict(int, "integer"))
+    conv.register_structure_hook(bool, _strict(bool, "boolean"))
+    conv.register_structure_hook(float, _float)
+    conv.register_structure_hook(datetime, _datetime)
+    conv.register_structure_hook_func(
+        lambda t: t is Any, lambda v, _: freeze(v) if isinstance(v, dict | list) else v
+    )
+    conv.register_structure_hook_func(_is_pmap, _frozen_object)
+
+    def tuple_hook(t: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
+        item_type = get_args(t)[0]
+        item_hook = conv.get_structure_hook(item_type)
+
+        def hook(value: Any, _: Any) -> tuple[Any, ...]:
+            if value is None:  # the API sends null for empty lists now and then
+                return ()
+            if not isinstance(value, list):
+                raise TypeError(f"expected array, got {type(value).__name__}")
+            if not detailed:
+                return tuple([item_hook(item, item_type) for item in value])
+            return tuple(_structure_each(value, item_hook, item_type, t))
+
+        return hook
+
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
+    return conv
+
+
+def _structure_each(
+    value: list[Any], hook: Callable[[Any, Any], Any], item_type: Any, t: Any
+) -> list[Any]:
+    """Structure items one by one, noting the index of each failure for error paths."""
+    out, errors = [], []
+    for index, item in enumerate(value):
+        try:
+            out.append(hook(item, item_type))
+        except Exception as exc:
+            exc.add_note(
+                IterableValidationNote(f"Structuring {t} @ index {index}", index, item_type)
+            )
+            errors.append(exc)
+    if errors:
+        raise cattrs.IterableValidationError(f"While structuring {t!r}", errors, t)
+    return out
+
+
+CONVERTER = make_converter(detailed=False)
+_DETAILED = make_converter(detailed=True)
+
+
+def _failure_path(value: Any, target: Any) -> tuple[str, str]:
+    """Run the detailed converter to learn where and why ``value`` fails as ``target``."""
+    try:
+        _DETAILED.structure(value, target)
+    except Exception as exc:
+        if isinstance(exc, cattrs.BaseValidationError):
+            messages = cattrs.transform_error(exc)
+            first = messages[0] if messages else str(exc)
+            reason, _, where = first.partition(" @ ")
+            return where or "$", reason
+        return "$", str(exc) or type(exc).__name__
+    return "$", "value did not match"
+
+
+def structure(
+    value: Any, target: Any, at: str = "$", name: str | None = None
+) -> Result[Any, DecodeError]:
+    """Structure decoded JSON (found at path ``at``) into ``target``; failures name the path."""
+    try:
+        return Success(CONVERTER.structure(value, target))
+    except Exception:
+        where, reason = _failure_path(value, target)
+        where = at + where[1:]
+        name = name or getattr(target, "__name__", str(target))
+        return Failure(DecodeError(f"cannot decode {name}: {reason} at {where}", path=where))
+
+
+def cursor_from_url(url: Any, key: str) -> str | None:
+    """The value to send back for the page a ``next``/``previous`` link points to."""
+    if not isinstance(url, str) or not url:
+        return None
+    query = parse_qs(urlsplit(url).query)
+    for name in (key, "cursor", "page"):
+        if query.get(name):
+            return query[name][0]
+    # DRF's page-number links drop ``page=1``: a link without one means the first page.
+    return "1" if key == "page" else None
+
+
+ReaderKind = Literal["model", "page", "list", "none", "raw", "field"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reader(Generic[T]):
+    """How a response body becomes a ``T``. Hashable, so requests that hold it compare."""
+
+    kind: ReaderKind
+    target: Any = None
+    key: str = ""
+
+    def read(self, body: bytes) -> Result[T, DecodeError]:
+        if self.kind == "none":
+            return Success(None)  # type: ignore[arg-type]
+        try:
+            value = json.loads(body) if body else None
+        except ValueError as exc:
+            return Failure(DecodeError(f"response is not valid JSON: {exc}", path="$"))
+        return self.read_json(value)
+
+    def read_json(self, value: Any) -> Result[T, DecodeError]:
+        if self.kind == "raw":
+            return Success(freeze(value))
+        if self.kind == "model":
+            if not isinstance(value, dict):
+                return _wrong_shape("object", value)
+            return structure(value, self.target)
+        if self.kind == "list":
+            if not isinstance(value, list):
+                return _wrong_shape("array", value)
+            item_type = tuple[self.target, ...]  # type: ignore[name-defined]
+            return structure(value, item_type, name=f"list of {self.target.__name__}")
+        if self.kind == "field":
+            if not isinstance(value, dict) or self.key not in value:
+                return Failure(DecodeError(f"response has no {self.key!r}", path=f"$.{self.key}"))
+            return structure(value[self.key], self.target, at=f"$.{self.key}")
+        return self._page(value)
+
+    def _page(self, value: Any) -> Result[T, DecodeError]:
+        if not isinstance(value, dict):
+            return _wrong_shape("page object", value)
+        results = value.get("results")
+        if results is not None and not isinstance(results, list):
+            return Failure(DecodeError("page results is not an array", path="$.results"))
+        item_type = tuple[self.target, ...]  # type: ignore[name-defined]
+        name = f"page of {self.target.__name__}"
+        decoded = structure(results or [], item_type, at="$.results", name=name).map(
+            lambda items: CursorPage(
+                items=items,
+                next_cursor=cursor_from_url(value.get("next"), self.key),
+                previous_cursor=cursor_from_url(value.get("previous"), self.key),
+            )
+        )
+        return cast(Result[T, DecodeError], decoded)
+
+
+def _wrong_shape(expected: str, value: Any) -> Failure[DecodeError]:
+    got = "null" if value is None else type(value).__name__
+    return Failure(DecodeError(f"expected a JSON {expected}, got {got}", path="$"))
+
+
+def model(target: type[M]) -> Reader[M]:
+    return Reader("model", target)
+
+
+def page(target: type[M], cursor_key: str = "cursor") -> Reader[CursorPage[M]]:
+    return Reader("page", target, cursor_key)
+
+
+def array(target: type[M]) -> Reader[tuple[M, ...]]:
+    return Reader("list", target)
+
+
+def nothing() -> Reader[None]:
+    return Reader("none")
+
+
+def raw() -> Reader[Any]:
+    return Reader("raw")
+
+
+def field(key: str, target: type[M]) -> Reader[M]:
+    return Reader("field", target, key)

@@ -1,0 +1,44 @@
+"""Per-request options: the knobs a single request may set over the client's defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Unset fields (None) fall back to the enclosing request, then to the client."""
+
+    timeout: float | None = None
+    max_retries: int | None = None
+    idempotency_key: str | None = None
+
+    def over(self, inner: Options) -> Options:
+        """Options set here win over ``inner``'s; an outer request governs what it wraps."""
+        if inner == _EMPTY:
+            return self
+        return Options(
+            timeout=self.timeout if self.timeout is not None else inner.timeout,
+            max_retries=self.max_retries if self.max_retries is not None else inner.max_retries,
+            idempotency_key=self.idempotency_key or inner.idempotency_key,
+        )
+
+
+_EMPTY = Options()
+NO_OPTIONS = _EMPTY
+
+
+def check_timeout(seconds: float) -> float:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise TypeError(f"timeout must be a number of seconds, not {type(seconds).__name__}")
+    if not seconds > 0:
+        raise ValueError(f"timeout must be > 0 seconds, got {seconds!r}")
+    return float(seconds)
+
+
+def check_max_retries(count: int) -> int:
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise TypeError(f"max_retries must be an int, not {type(count).__name__}")
+    if count < 0:
+        raise ValueError(f"max_retries must be >= 0, got {count}")
+    return count

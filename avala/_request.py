@@ -1,0 +1,219 @@
+"""``Request[T]``: an immutable description of an API call, or of calls composed.
+
+Nothing here does I/O. A client interprets the value; the same value runs on
+``Client``, ``AsyncClient`` or a stub transport, and equal arguments build equal
+(hashable) requests, so tests can assert on requests without a network.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, TypeVar, overload
+
+from pyrsistent import freeze, pmap
+from pyrsistent.typing import PMap
+from returns.result import Result
+
+from avala._decode import Reader
+from avala._options import NO_OPTIONS, Options, check_max_retries, check_timeout
+from avala._url import fill_template, render_path
+from avala.errors import AvalaError
+
+T = TypeVar("T")
+U = TypeVar("U")
+T1 = TypeVar("T1")
+T2 = TypeVar("T2")
+T3 = TypeVar("T3")
+T4 = TypeVar("T4")
+
+__all__ = ["Call", "Request", "gather", "poll", "pure"]
+
+
+class Request(Generic[T]):
+    """Base of every request value; subclasses are frozen dataclasses with ``options``."""
+
+    __slots__ = ()
+    options: Options
+
+    def map(self, fn: Callable[[T], U]) -> Request[U]:
+        """A request whose value is ``fn`` applied to this one's."""
+        return Mapped(self, fn)
+
+    def bind(self, fn: Callable[[T], Request[U]]) -> Request[U]:
+        """Run this, then the request ``fn`` builds from its value; a Failure stops here."""
+        return Bound(self, fn)
+
+    def bind_result(self, fn: Callable[[T], Result[U, AvalaError]]) -> Request[U]:
+        """Like ``map`` for a step that can fail: ``fn`` returns a Result."""
+        return Mapped(self, fn, returns_result=True)
+
+    def with_timeout(self, seconds: float) -> Request[T]:
+        """A copy whose calls each wait at most ``seconds`` for the server."""
+        return self._with(replace(self.options, timeout=check_timeout(seconds)))
+
+    def with_max_retries(self, count: int) -> Request[T]:
+        """A copy that may be retried up to ``count`` times (0 turns retries off)."""
+        return self._with(replace(self.options, max_retries=check_max_retries(count)))
+
+    def with_idempotency_key(self, key: str | None = None) -> Request[T]:
+        """A copy sent with ``Idempotency-Key``, so a POST or PATCH may be retried safely.
+
+        Without ``key`` a random one is drawn now; it is part of the value, so every
+        try of this request carries the same key.
+        """
+        key = str(uuid.uuid4()) if key is None else key
+        if not isinstance(key, str) or not key.strip() or any(ord(c) < 0x21 for c in key):
+            raise ValueError("idempotency key must be a non-empty string without spaces")
+        return self._with_key(key)
+
+    def _with(self, options: Options) -> Request[T]:
+        return replace(self, options=options)  # type: ignore[type-var]
+
+    def _with_key(self, key: str) -> Request[T]:
+        raise TypeError(
+            f"an idempotency key names one call; set it on the call before composing "
+            f"({type(self).__name__} may send several)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Request[T]):
+    """One HTTP call: route, query, JSON body, options, and how to read the answer."""
+
+    endpoint: str
+    method: str
+    path: tuple[str, ...]
+    query: PMap[str, str] = field(default_factory=pmap)
+    body: Any = None
+    reader: Reader[T] = field(default_factory=lambda: Reader("none"))
+    options: Options = NO_OPTIONS
+
+    @property
+    def url_path(self) -> str:
+        """The percent-encoded path, relative to the base URL."""
+        return render_path(self.path)
+
+    def with_query(self, **params: object) -> Call[T]:
+        """A copy with these query keys set (None removes a key)."""
+        query = self.query
+        for key, value in params.items():
+            query = query.discard(key) if value is None else query.set(key, query_value(value))
+        return replace(self, query=query)
+
+    def _with_key(self, key: str) -> Request[T]:
+        return replace(self, options=replace(self.options, idempotency_key=key))
+
+
+@dataclass(frozen=True, slots=True)
+class Pure(Request[T]):
+    """A request that sends nothing and succeeds with ``value``."""
+
+    value: T
+    options: Options = NO_OPTIONS
+
+    def _with_key(self, key: str) -> Request[T]:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped(Request[U]):
+    """``source``'s value passed through ``fn`` (which returns a Result if ``returns_result``)."""
+
+    source: Request[Any]
+    fn: Callable[[Any], Any]
+    returns_result: bool = False
+    options: Options = NO_OPTIONS
+
+    def _with_key(self, key: str) -> Request[U]:
+        return replace(self, source=self.source.with_idempotency_key(key))
+
+
+@dataclass(frozen=True, slots=True)
+class Bound(Request[U]):
+    """``source``, then the request ``fn`` builds from its value."""
+
+    source: Request[Any]
+    fn: Callable[[Any], Request[U]]
+    options: Options = NO_OPTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered(Request[tuple[Any, ...]]):
+    """Independent requests run as one; an async client runs them concurrently."""
+
+    requests: tuple[Request[Any], ...]
+    options: Options = NO_OPTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Polled(Request[T]):
+    """``request`` repeated every ``interval`` seconds until ``until(value)`` holds."""
+
+    request: Request[T]
+    until: Callable[[T], bool]
+    interval: float
+    timeout: float
+    options: Options = NO_OPTIONS
+
+
+def pure(value: T) -> Request[T]:
+    """A request that succeeds with ``value`` without sending anything."""
+    return Pure(value)
+
+
+@overload
+def gather(r1: Request[T1], /) -> Request[tuple[T1]]: ...
+@overload
+def gather(r1: Request[T1], r2: Request[T2], /) -> Request[tuple[T1, T2]]: ...
+@overload
+def gather(r1: Request[T1], r2: Request[T2], r3: Request[T3], /) -> Request[tuple[T1, T2, T3]]: ...
+@overload
+def gather(
+    r1: Request[T1], r2: Request[T2], r3: Request[T3], r4: Request[T4], /
+) -> Request[tuple[T1, T2, T3, T4]]: ...
+@overload
+def gather(*requests: Request[T]) -> Request[tuple[T, ...]]: ...
+def gather(*requests: Request[Any]) -> Request[tuple[Any, ...]]:
+    """One request of a tuple of values, in argument order; the first Failure wins."""
+    for r in requests:
+        if not isinstance(r, Request):
+            raise TypeError(f"gather takes requests, not {type(r).__name__}")
+    return Gathered(tuple(requests))
+
+
+def poll(
+    request: Request[T], until: Callable[[T], bool], *, interval: float, timeout: float
+) -> Request[T]:
+    """Repeat ``request`` until ``until(value)`` holds; a Failure after ``timeout`` seconds."""
+    if interval < 0:
+        raise ValueError(f"interval must be >= 0, got {interval}")
+    if timeout < 0:
+        raise ValueError(f"timeout must be >= 0, got {timeout}")
+    return Polled(request, until, float(interval), float(timeout))
+
+
+def query_value(value: object) -> str:
+    """Render one query value the way the API reads it (booleans as true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise TypeError(f"query values must be str, int, float or bool, not {type(value).__name__}")
+
+
+def call(
+    endpoint: str,
+    method: str,
+    template: str,
+    reader: Reader[T],
+    *,
+    path: Mapping[str, str] | None = None,
+    query: Mapping[str, object] | None = None,
+    body: Any = None,
+) -> Call[T]:
+    """Build a ``Call``: path arguments checked, None dropped from the query, body frozen."""
+    segments = fill_template(template, path or {})
+    rendered = pmap({k: query_value(v) for k, v in (query or {}).items() if v is not None})
+    return Call(endpoint, method, segments, rendered, freeze(body), reader)

@@ -1,0 +1,44 @@
+"""Path segments: checked when a request is built, percent-encoded when it is sent.
+
+Every argument lands inside exactly one segment, so no value (``a/b``, ``../x``,
+``a?x=1``) can change which route a request reaches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+_DOT_SEGMENTS = frozenset({".", ".."})
+
+
+def check_segment(name: str, value: object) -> str:
+    """Return ``value`` if it can stand as one path segment; raise a clear error if not."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if value == "":
+        raise ValueError(f"{name} must not be empty")
+    if value in _DOT_SEGMENTS:
+        raise ValueError(f"{name} must not be {value!r}: it would name another route")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ValueError(f"{name} must not contain control characters")
+    return value
+
+
+def render_path(segments: tuple[str, ...]) -> str:
+    """Join segments into ``/a/b/``, each one percent-encoded on its own (``/`` included)."""
+    return "/" + "/".join(quote(s, safe="") for s in segments) + "/"
+
+
+def fill_template(template: str, params: Mapping[str, str]) -> tuple[str, ...]:
+    """Split ``/x/{uid}/y/`` into segments, checking and substituting each ``{name}``."""
+    parts: list[str] = []
+    for part in template.strip("/").split("/"):
+        if part.startswith("{") and part.endswith("}"):
+            name = part[1:-1]
+            if name not in params:
+                raise TypeError(f"missing path argument {name!r}")
+            parts.append(check_segment(name, params[name]))
+        else:
+            parts.append(part)
+    return tuple(parts)

@@ -1,0 +1,170 @@
+"""The error values a request can fail with.
+
+``Client.run`` returns them inside ``Failure``; it never raises them. Each error
+compares equal to another with the same fields, so tests can assert on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "AuthenticationError",
+    "AvalaError",
+    "ConnectionFailedError",
+    "DecodeError",
+    "FieldError",
+    "ForbiddenError",
+    "NetworkError",
+    "NotFoundError",
+    "QuotaExceededError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ResponseTooLargeError",
+    "ServerError",
+    "ValidationError",
+    "WaitTimeoutError",
+]
+
+
+class AvalaError(Exception):
+    """Base of every failure; ``status_code`` is None when no HTTP response was read."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, body: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.body = body
+
+    def _fields(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, AvalaError)
+            and type(other) is type(self)
+            and other._fields() == self._fields()
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.message, self.status_code))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._fields().items() if k != "body")
+        return f"{type(self).__name__}({fields})"
+
+    def __str__(self) -> str:
+        if self.status_code is None:
+            return self.message
+        return f"{self.message} (HTTP {self.status_code})"
+
+
+class AuthenticationError(AvalaError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class ForbiddenError(AvalaError):
+    """403: the key is valid but may not do this."""
+
+
+class NotFoundError(AvalaError):
+    """404: no such object, or not visible to this key."""
+
+
+class RateLimitError(AvalaError):
+    """429: too many requests; ``retry_after`` is in seconds when the server said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = 429,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, body=body)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One complaint of a 400/422: ``field`` is a dotted path, empty for the whole body."""
+
+    field: str
+    message: str
+
+
+class ValidationError(AvalaError):
+    """400 or 422: the server refused the request's content; ``details`` names the fields."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = 400,
+        body: Any = None,
+        details: tuple[FieldError, ...] = (),
+    ) -> None:
+        super().__init__(message, status_code=status_code, body=body)
+        self.details = details
+
+
+class QuotaExceededError(AvalaError):
+    """413: a storage quota is full; ``limit`` and ``used`` are bytes when the server said."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = 413,
+        body: Any = None,
+        limit: int | None = None,
+        used: int | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, body=body)
+        self.limit = limit
+        self.used = used
+
+
+class ServerError(AvalaError):
+    """5xx: the server failed; retried before it reaches you."""
+
+
+class NetworkError(AvalaError):
+    """No complete HTTP response was read."""
+
+
+class ConnectionFailedError(NetworkError):
+    """The connection could not be made, or broke before a full response arrived."""
+
+
+class RequestTimeoutError(NetworkError):
+    """The server did not answer within the request's timeout."""
+
+
+class ResponseTooLargeError(NetworkError):
+    """The response body was larger than the client's ``max_response_bytes``."""
+
+
+class DecodeError(AvalaError):
+    """The response arrived but is not what the request expected; ``path`` names the spot."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        body: Any = None,
+        path: str = "$",
+    ) -> None:
+        super().__init__(message, status_code=status_code, body=body)
+        self.path = path
+
+
+class WaitTimeoutError(AvalaError):
+    """A polling request ran out of time; ``last`` is the last value it saw."""
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last

@@ -1,0 +1,51 @@
+"""Exports of a project's or dataset's annotations, and waiting for them to finish."""
+
+from __future__ import annotations
+
+from avala._decode import model, page
+from avala._request import Call, Request, poll
+from avala.resources._base import (
+    StatusIn,
+    api,
+    check_interval,
+    check_limit,
+    check_optional_str,
+    compact,
+)
+from avala.types import CursorPage, Export
+
+EXPORT_TERMINAL = frozenset({"exported", "failed"})
+"""Statuses after which an export changes no more."""
+
+
+class Exports:
+    """Builds requests for exports; ``client.exports``."""
+
+    def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Call[CursorPage[Export]]:
+        """One page of exports."""
+        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        return api("exports.list", page(Export), query=query)
+
+    def create(self, *, project: str | None = None, dataset: str | None = None) -> Call[Export]:
+        """Start an export of a project or a dataset (by uid)."""
+        body = compact(
+            project=check_optional_str("project", project),
+            dataset=check_optional_str("dataset", dataset),
+        )
+        return api("exports.create", model(Export), body=body)
+
+    def get(self, uid: str) -> Call[Export]:
+        """One export by uid."""
+        return api("exports.get", model(Export), path={"uid": uid})
+
+    def wait(self, uid: str, *, interval: float = 2.0, timeout: float = 300.0) -> Request[Export]:
+        """Poll the export until it is ``exported`` or ``failed``; a ``WaitTimeoutError``
+        Failure when ``timeout`` seconds pass first. Intervals under 0.5 s are raised to it."""
+        return poll(
+            self.get(uid),
+            StatusIn(EXPORT_TERMINAL),
+            interval=check_interval("interval", interval, 0.5),
+            timeout=check_interval("timeout", timeout, 0.0),
+        )

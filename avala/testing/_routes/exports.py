@@ -1,0 +1,78 @@
+"""Exports: create (idempotent with `Idempotency-Key`), list, and a GET-driven lifecycle.
+
+Each GET of one export advances it a step (pending -> processing -> exported|failed), so
+polling clients finish after a predictable number of requests without any real clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._routing import FakeRequest, FakeResponse, Router
+from .._store import Store, bad_request, cursor_page, not_found, require_object
+
+router = Router()
+
+DOWNLOAD_URL = "https://downloads.example.invalid/exports/{uid}.zip"
+# Which collection each optional reference in the create body must exist in.
+REFERENCES = {"project": "projects", "dataset": "datasets"}
+
+
+@router.route("GET", "/exports/")
+def list_exports(state: Store, req: FakeRequest) -> FakeResponse:
+    return cursor_page(req, state.all("exports"), state.base_url)
+
+
+@router.route("POST", "/exports/")
+def create_export(state: Store, req: FakeRequest) -> FakeResponse:
+    body: Any = {} if req.body is None else req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    key = req.headers.get("idempotency-key")
+    if key:
+        first_uid = state.idempotency.get(("exports", key))
+        first = state.get("exports", first_uid) if first_uid else None
+        if first is not None:
+            return FakeResponse(200, first)
+    errors: dict[str, list[str]] = {}
+    for field, collection in REFERENCES.items():
+        ref = body.get(field)
+        if ref is not None and (not isinstance(ref, str) or state.get(collection, ref) is None):
+            errors[field] = ["Object does not exist."]
+    if errors:
+        return bad_request(errors)
+    export = state.create(
+        "exports",
+        {
+            "status": "pending",
+            "download_url": None,
+            "project": body.get("project"),
+            "dataset": body.get("dataset"),
+        },
+    )
+    if key:
+        state.idempotency[("exports", key)] = export["uid"]
+    return FakeResponse(201, export)
+
+
+def _next_step(state: Store, export: dict[str, Any]) -> dict[str, Any]:
+    status = export.get("status")
+    if status == "pending":
+        return {"status": "processing"}
+    if status == "processing":
+        if export.get("project") in state.export_failures:
+            return {"status": "failed"}
+        return {"status": "exported", "download_url": DOWNLOAD_URL.format(uid=export["uid"])}
+    return {}
+
+
+@router.route("GET", "/exports/{uid}/")
+def get_export(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
+    export = state.get("exports", uid)
+    if export is None:
+        return not_found()
+    changes = _next_step(state, export)
+    if changes:
+        export = state.update("exports", uid, changes) or export
+    return FakeResponse(200, export)

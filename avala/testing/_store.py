@@ -1,0 +1,223 @@
+"""In-memory state of the fake plus the pagination/error helpers every route handler shares."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from ._routing import FakeRequest, FakeResponse
+
+__all__ = [
+    "Store",
+    "bad_request",
+    "cursor_page",
+    "not_found",
+    "now_iso",
+    "page_number_page",
+    "require_fields",
+    "require_object",
+]
+
+Record = dict[str, Any]
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 1000
+
+
+def now_iso() -> str:
+    """Current UTC time as the API writes it: ISO-8601 with a `Z` suffix."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    """Named collections of JSON records; every method holds `lock`, handlers hold it too.
+
+    Records are deep-copied on the way in and out so callers never alias server state.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._collections: dict[str, dict[str, Record]] = {}
+        # Creates done through the API (not seeding), so tests can prove a POST ran once.
+        self.create_count: Counter[str] = Counter()
+        # Absolute prefix for pagination links, e.g. http://127.0.0.1:8000/api/v1.
+        self.base_url = ""
+        # Project uids whose exports end in "failed" instead of "exported".
+        self.export_failures: set[str] = set()
+        # (scope, Idempotency-Key) -> uid of the record the first request created.
+        self.idempotency: dict[tuple[str, str], str] = {}
+
+    def insert(self, collection: str, record: Record) -> Record:
+        """Store `record`, filling uid/created_at/updated_at when missing; returns a copy."""
+        with self.lock:
+            rec = copy.deepcopy(record)
+            rec.setdefault("uid", str(uuid.uuid4()))
+            stamp = now_iso()
+            rec.setdefault("created_at", stamp)
+            rec.setdefault("updated_at", stamp)
+            self._collections.setdefault(collection, {})[str(rec["uid"])] = rec
+            return copy.deepcopy(rec)
+
+    def create(self, collection: str, record: Record) -> Record:
+        """`insert` on behalf of an API request: also bumps `create_count[collection]`."""
+        with self.lock:
+            rec = self.insert(collection, record)
+            self.create_count[collection] += 1
+            return rec
+
+    def get(self, collection: str, uid: str) -> Record | None:
+        with self.lock:
+            rec = self._collections.get(collection, {}).get(uid)
+            return copy.deepcopy(rec) if rec is not None else None
+
+    def all(self, collection: str) -> list[Record]:
+        """Every record of `collection` in insertion order (copies)."""
+        with self.lock:
+            return copy.deepcopy(list(self._collections.get(collection, {}).values()))
+
+    def update(self, collection: str, uid: str, changes: Record) -> Record | None:
+        """Merge `changes` into the record and bump updated_at; None if it does not exist."""
+        with self.lock:
+            rec = self._collections.get(collection, {}).get(uid)
+            if rec is None:
+                return None
+            rec.update(copy.deepcopy(changes))
+            rec["updated_at"] = now_iso()
+            return copy.deepcopy(rec)
+
+    def delete(self, collection: str, uid: str) -> bool:
+        with self.lock:
+            return self._collections.get(collection, {}).pop(uid, None) is not None
+
+    def count(self, collection: str) -> int:
+        with self.lock:
+            return len(self._collections.get(collection, {}))
+
+
+# --- error helpers (DRF-shaped bodies) ---------------------------------------------------
+
+
+def not_found() -> FakeResponse:
+    return FakeResponse(404, {"detail": "Not found."})
+
+
+def bad_request(field_errors: dict[str, list[str]]) -> FakeResponse:
+    """400 with DRF's per-field error object, e.g. `{"name": ["This field is required."]}`."""
+    return FakeResponse(400, field_errors)
+
+
+def require_object(body: Any) -> FakeResponse | None:
+    """400 unless the JSON body is an object (DRF's wording for lists, strings, numbers)."""
+    if isinstance(body, dict):
+        return None
+    return bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
+
+
+def require_fields(body: Any, *names: str) -> FakeResponse | None:
+    """400 listing every missing/null field (or a non-object body), else None."""
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    missing = {n: ["This field is required."] for n in names if body.get(n) is None}
+    return bad_request(missing) if missing else None
+
+
+# --- pagination ----------------------------------------------------------------------------
+
+
+def _page_size(req: FakeRequest) -> int | FakeResponse:
+    raw = req.q("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 1:
+        return bad_request({"limit": ["A valid integer is required."]})
+    return min(size, MAX_LIMIT)
+
+
+def _link(req: FakeRequest, base_url: str, drop: tuple[str, ...], add: dict[str, str]) -> str:
+    """Absolute URL of this path with `drop` keys removed and `add` appended, others kept."""
+    pairs = [(k, v) for k, vs in req.query.items() if k not in drop for v in vs]
+    pairs.extend(add.items())
+    query = urlencode(pairs)
+    return f"{base_url}{req.path}" + (f"?{query}" if query else "")
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> int | None:
+    """Offset inside an opaque cursor token, or None when it is not one of ours."""
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    prefix, _, number = text.partition(":")
+    if prefix != "o" or not number.isdigit():
+        return None
+    return int(number)
+
+
+def cursor_page(req: FakeRequest, items: Sequence[Record], base_url: str) -> FakeResponse:
+    """DRF CursorPagination look-alike: `{results, next, previous}` with opaque cursors."""
+    size = _page_size(req)
+    if isinstance(size, FakeResponse):
+        return size
+    token = req.q("cursor")
+    offset = 0
+    if token is not None:
+        decoded = decode_cursor(token)
+        if decoded is None:
+            return FakeResponse(400, {"detail": "Invalid cursor"})
+        offset = decoded
+    end = offset + size
+    keep = ("cursor", "limit")
+
+    def link(at: int) -> str:
+        return _link(req, base_url, keep, {"cursor": encode_cursor(at), "limit": str(size)})
+
+    body = {
+        "results": list(items[offset:end]),
+        "next": link(end) if end < len(items) else None,
+        "previous": link(max(0, offset - size)) if offset > 0 else None,
+    }
+    return FakeResponse(200, body)
+
+
+def page_number_page(req: FakeRequest, items: Sequence[Record], base_url: str) -> FakeResponse:
+    """DRF PageNumberPagination look-alike (organizations): `?page=N`, page 1 link has no page."""
+    size = _page_size(req)
+    if isinstance(size, FakeResponse):
+        return size
+    raw = req.q("page")
+    try:
+        page = 1 if raw is None else int(raw)
+    except ValueError:
+        page = 0
+    pages = max(1, -(-len(items) // size))  # an empty first page is allowed, like DRF
+    if page < 1 or page > pages:
+        return FakeResponse(404, {"detail": "Invalid page."})
+
+    def link(n: int) -> str:
+        return _link(req, base_url, ("page",), {} if n == 1 else {"page": str(n)})
+
+    start = (page - 1) * size
+    body = {
+        "count": len(items),
+        "next": link(page + 1) if page < pages else None,
+        "previous": link(page - 1) if page > 1 else None,
+        "results": list(items[start : start + size]),
+    }
+    return FakeResponse(200, body)

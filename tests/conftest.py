@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from avala import Client, RetryPolicy
+from avala.testing import FakeAvala
+
+pytest_plugins = ["avala.testing.pytest_plugin"]
+
+# Retries in tests wait milliseconds, not seconds; the decisions are the same.
+FAST_RETRY = RetryPolicy(backoff_initial=0.001, backoff_max=0.01, retry_after_max=0.05)
+
+
+@pytest.fixture
+def fake(avala_fake: FakeAvala) -> FakeAvala:
+    return avala_fake
+
+
+@pytest.fixture
+def client(fake: FakeAvala) -> Iterator[Client]:
+    with Client(retry_policy=FAST_RETRY, timeout=5.0) as c:
+        yield c
