@@ -23,6 +23,7 @@ from avala.errors import (
     RequestTimeoutError,
     ResponseTooLargeError,
     ServerError,
+    TerminalStatusError,
     ValidationError,
     WaitTimeoutError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "RetryPolicy",
     "ServerError",
     "Success",
+    "TerminalStatusError",
     "ValidationError",
     "WaitTimeoutError",
     "__version__",

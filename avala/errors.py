@@ -23,6 +23,7 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerError",
+    "TerminalStatusError",
     "ValidationError",
     "WaitTimeoutError",
 ]
@@ -168,3 +169,11 @@ class WaitTimeoutError(AvalaError):
     def __init__(self, message: str, *, last: Any = None) -> None:
         super().__init__(message)
         self.last = last
+
+
+class TerminalStatusError(AvalaError):
+    """A polled object stopped in a failure status; ``value`` is the object as last seen."""
+
+    def __init__(self, message: str, *, value: Any = None) -> None:
+        super().__init__(message)
+        self.value = value

@@ -1,6 +1,29 @@
 """The models responses decode into: frozen, slotted dataclasses holding tuples."""
 
 from avala.types._common import CursorPage, JsonObject
+from avala.types.agent import (
+    Agent,
+    AgentExecution,
+)
+from avala.types.annotation_issue import (
+    AnnotationIssue,
+    AnnotationIssueMetrics,
+    AnnotationIssueProblem,
+    AnnotationIssueProject,
+    AnnotationIssueReporter,
+    AnnotationIssueTool,
+    AnnotationIssueToolDetail,
+    AnnotationIssueToolProblem,
+)
+from avala.types.auto_label_job import (
+    AutoLabelJob,
+)
+from avala.types.consensus import (
+    ConsensusComputeResult,
+    ConsensusConfig,
+    ConsensusScore,
+    ConsensusSummary,
+)
 from avala.types.dataset import (
     CameraCalibration,
     Dataset,
@@ -14,12 +37,81 @@ from avala.types.dataset import (
     SequenceHealth,
     Vec3,
 )
-from avala.types.export import Export
-from avala.types.project import Project
-from avala.types.task import Task
+from avala.types.export import (
+    Export,
+)
+from avala.types.fleet import (
+    Alert,
+    AlertChannel,
+    Device,
+    FleetEvent,
+    Recording,
+    Rule,
+)
+from avala.types.fleet_upload import (
+    UploadConfirmResponse,
+    UploadSession,
+    UploadStatusResponse,
+    UploadUrlEntry,
+    UploadUrlsResponse,
+)
+from avala.types.inference_provider import (
+    InferenceProvider,
+)
+from avala.types.manual_upload import (
+    AllowedMimes,
+    UploadQuota,
+)
+from avala.types.organization import (
+    Invitation,
+    Organization,
+    OrganizationMember,
+    Team,
+    TeamMember,
+)
+from avala.types.project import (
+    Project,
+)
+from avala.types.quality_target import (
+    QualityTarget,
+    QualityTargetEvaluation,
+)
+from avala.types.slice import (
+    Slice,
+    SliceItem,
+)
+from avala.types.storage_config import (
+    StorageConfig,
+    StorageConfigSetupInfo,
+)
+from avala.types.task import (
+    Task,
+)
+from avala.types.webhook import (
+    Webhook,
+    WebhookDelivery,
+)
 
 __all__ = [
+    "Agent",
+    "AgentExecution",
+    "Alert",
+    "AlertChannel",
+    "AllowedMimes",
+    "AnnotationIssue",
+    "AnnotationIssueMetrics",
+    "AnnotationIssueProblem",
+    "AnnotationIssueProject",
+    "AnnotationIssueReporter",
+    "AnnotationIssueTool",
+    "AnnotationIssueToolDetail",
+    "AnnotationIssueToolProblem",
+    "AutoLabelJob",
     "CameraCalibration",
+    "ConsensusComputeResult",
+    "ConsensusConfig",
+    "ConsensusScore",
+    "ConsensusSummary",
     "CursorPage",
     "Dataset",
     "DatasetCalibration",
@@ -27,12 +119,36 @@ __all__ = [
     "DatasetHealth",
     "DatasetItem",
     "DatasetSequence",
+    "Device",
     "Export",
+    "FleetEvent",
     "FrameImage",
+    "InferenceProvider",
+    "Invitation",
     "JsonObject",
+    "Organization",
+    "OrganizationMember",
     "Project",
+    "QualityTarget",
+    "QualityTargetEvaluation",
     "Quat",
+    "Recording",
+    "Rule",
     "SequenceHealth",
+    "Slice",
+    "SliceItem",
+    "StorageConfig",
+    "StorageConfigSetupInfo",
     "Task",
+    "Team",
+    "TeamMember",
+    "UploadConfirmResponse",
+    "UploadQuota",
+    "UploadSession",
+    "UploadStatusResponse",
+    "UploadUrlEntry",
+    "UploadUrlsResponse",
     "Vec3",
+    "Webhook",
+    "WebhookDelivery",
 ]

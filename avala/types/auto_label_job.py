@@ -1,0 +1,35 @@
+"""Models of auto label jobs: frozen, slotted, decoded by ``avala._decode``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from avala.types._common import JsonObject
+
+__all__ = [
+    "AutoLabelJob",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AutoLabelJob:
+    """AutoLabelJob as the API returns it."""
+
+    uid: str
+    status: str | None = None
+    model_type: str | None = None
+    confidence_threshold: float | None = None
+    labels: tuple[str, ...] = ()
+    dry_run: bool = False
+    total_items: int = 0
+    processed_items: int = 0
+    successful_items: int = 0
+    failed_items: int = 0
+    skipped_items: int = 0
+    progress_pct: float | None = None
+    error_message: str | None = None
+    summary: JsonObject | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    created_at: datetime | None = None
