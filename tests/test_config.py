@@ -1,0 +1,90 @@
+"""Client construction: key and base URL rules, secrets kept out of repr."""
+
+from __future__ import annotations
+
+import pytest
+
+from avala import Client
+from avala._config import DEFAULT_BASE_URL, resolve_base_url
+
+KEY = "abcdef0123456789-secret-key"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AVALA_API_KEY", "AVALA_BASE_URL", "AVALA_ALLOW_INSECURE_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_key_from_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with Client(KEY) as c:
+        assert c.base_url == DEFAULT_BASE_URL
+    monkeypatch.setenv("AVALA_API_KEY", KEY)
+    with Client() as c:
+        assert c._config.api_key == KEY
+
+
+def test_missing_key_is_a_clear_value_error() -> None:
+    with pytest.raises(ValueError, match="AVALA_API_KEY"):
+        Client()
+
+
+def test_key_never_in_repr_or_str() -> None:
+    with Client(KEY) as c:
+        assert KEY not in repr(c) and KEY not in str(c)
+        assert KEY not in repr(c._config)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://api.example.com/api/v1", "https://api.example.com/api/v1/", "https://h:8443/x"],
+)
+def test_https_is_accepted_and_trailing_slash_stripped(url: str) -> None:
+    assert resolve_base_url(url) == url.rstrip("/")
+
+
+def test_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AVALA_BASE_URL", "https://eu.example.com/api/v1/")
+    assert resolve_base_url(None) == "https://eu.example.com/api/v1"
+    assert resolve_base_url("https://arg.example.com") == "https://arg.example.com"
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.avala.ai/api/v1", "http://localhost:8000/api/v1", "ftp://x/y", "nohost"]
+)
+def test_plain_http_refused_without_the_flag(url: str) -> None:
+    with pytest.raises(ValueError):
+        resolve_base_url(url)
+
+
+@pytest.mark.parametrize("flag", ["1", "true", "YES", " on "])
+def test_plain_http_to_loopback_with_the_flag(monkeypatch: pytest.MonkeyPatch, flag: str) -> None:
+    monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", flag)
+    for url in ("http://localhost:8000/api/v1", "http://127.0.0.1:1/x", "http://[::1]:9/x"):
+        assert resolve_base_url(url) == url
+    with pytest.raises(ValueError, match="localhost"):
+        resolve_base_url("http://evil.example.com/api/v1")
+    with pytest.raises(ValueError):
+        resolve_base_url("ftp://localhost/x")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://user:pw@api.example.com", "https://api.example.com/?x=1", "https://h/#f"]
+)
+def test_credentials_query_and_fragment_refused(url: str) -> None:
+    with pytest.raises(ValueError):
+        resolve_base_url(url)
+
+
+@pytest.mark.parametrize(("timeout", "retries"), [(0, 2), (-1, 2), (30, -1)])
+def test_bad_timeouts_and_retries(timeout: float, retries: int) -> None:
+    with pytest.raises(ValueError):
+        Client(KEY, timeout=timeout, max_retries=retries)
+
+
+def test_closed_client_refuses_to_run() -> None:
+    c = Client(KEY)
+    c.close()
+    c.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        c.run(c.projects.get("p"))

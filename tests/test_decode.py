@@ -1,0 +1,128 @@
+"""Decoding: strict types, ignored extras, null lists, datetimes, named failure paths."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from returns.result import Success
+
+from avala import CursorPage, DecodeError
+from avala._decode import array, cursor_from_url, field, model, nothing, page, raw
+from avala.types import Agent, Dataset, Project
+
+
+def body(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def test_object_with_datetimes_and_unknown_fields() -> None:
+    result = model(Project).read(
+        body({"uid": "p1", "name": "P", "created_at": "2024-05-01T12:00:00Z", "new": 1})
+    )
+    assert result == Success(
+        Project(uid="p1", name="P", created_at=datetime(2024, 5, 1, 12, tzinfo=UTC))
+    )
+
+
+def test_models_are_frozen_and_hashable() -> None:
+    project = model(Project).read(body({"uid": "p1", "name": "P"})).unwrap()
+    with pytest.raises(AttributeError):
+        project.name = "Q"  # type: ignore[misc]
+    assert hash(project) == hash(Project(uid="p1", name="P"))
+
+
+def test_list_fields_become_tuples_and_accept_null() -> None:
+    agent = model(Agent).read(body({"uid": "a", "name": "n", "events": ["x", "y"]})).unwrap()
+    assert agent.events == ("x", "y")
+    assert model(Agent).read(body({"uid": "a", "name": "n", "events": None})).unwrap().events == ()
+
+
+def test_loose_json_is_frozen() -> None:
+    labels = [{"name": "car", "attrs": {"color": ["red"]}}]
+    ds = model(Dataset).read(body({"uid": "d", "name": "n", "slug": "s", "predefined_labels": labels}))
+    value = ds.unwrap().predefined_labels
+    assert value is not None and value[0]["attrs"]["color"][0] == "red"
+    hash(value)
+    with pytest.raises(TypeError):
+        value[0]["name"] = "bus"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("payload", "path"),
+    [
+        ({"name": "P"}, "$.uid"),
+        ({"uid": 5, "name": "P"}, "$.uid"),
+        ({"uid": "p", "name": None}, "$.name"),
+        ({"uid": "p", "name": "P", "created_at": "yesterday"}, "$.created_at"),
+        ({"uid": "p", "name": "P", "created_at": 17}, "$.created_at"),
+    ],
+)
+def test_failures_name_the_field_path(payload: dict[str, Any], path: str) -> None:
+    err = model(Project).read(body(payload)).failure()
+    assert isinstance(err, DecodeError)
+    assert err.path == path and path in err.message and "Project" in err.message
+
+
+def test_bool_is_not_an_int_and_int_is_not_a_str() -> None:
+    assert model(Dataset).read(body({"uid": "d", "name": "n", "slug": "s", "item_count": True})).failure()
+    assert model(Project).read(body({"uid": 1, "name": "n"})).failure()
+
+
+def test_page_failure_path_points_into_results() -> None:
+    err = page(Project).read(body({"results": [{"uid": "a", "name": "A"}, {"uid": "b"}]})).failure()
+    assert err.path == "$.results[1].name"
+
+
+def test_page_cursors_from_links() -> None:
+    result = page(Project).read(
+        body(
+            {
+                "results": [{"uid": "a", "name": "A"}],
+                "next": "https://api/x/?cursor=cD0y&limit=1",
+                "previous": "https://api/x/?limit=1&cursor=cD0w",
+            }
+        )
+    ).unwrap()
+    assert isinstance(result, CursorPage)
+    assert (result.next_cursor, result.previous_cursor, result.has_more) == ("cD0y", "cD0w", True)
+    assert len(result) == 1 and [p.uid for p in result] == ["a"] and result[0].name == "A"
+
+
+def test_page_number_links_and_missing_results() -> None:
+    result = page(Project, "page").read(
+        body({"next": "https://api/o/?page=3", "previous": "https://api/o/"})
+    ).unwrap()
+    assert (result.items, result.next_cursor, result.previous_cursor) == ((), "3", "1")
+    assert not page(Project).read(body({"results": [], "next": None})).unwrap().has_more
+
+
+@given(st.text(alphabet=st.characters(codec="ascii", categories=["L", "N"]), min_size=1))
+def test_cursor_round_trips_through_a_link(cursor: str) -> None:
+    from urllib.parse import urlencode
+
+    assert cursor_from_url("https://h/x/?" + urlencode({"cursor": cursor}), "cursor") == cursor
+
+
+@pytest.mark.parametrize(
+    ("raw_body", "expected_path"),
+    [(b"{not json", "$"), (b"[]", "$"), (b"null", "$"), (b"", "$")],
+)
+def test_wrong_shapes_are_decode_errors(raw_body: bytes, expected_path: str) -> None:
+    err = model(Project).read(raw_body).failure()
+    assert isinstance(err, DecodeError) and err.path == expected_path
+
+
+def test_other_readers() -> None:
+    assert nothing().read(b"") == Success(None)
+    assert nothing().read(b"{ignored") == Success(None)
+    assert raw().read(body({"a": [1]})).unwrap()["a"][0] == 1
+    assert array(Project).read(body([{"uid": "a", "name": "A"}])).unwrap() == (
+        Project(uid="a", name="A"),
+    )
+    assert field("created", int).read(body({"created": 3})) == Success(3)
+    assert field("created", int).read(body({})).failure().path == "$.created"

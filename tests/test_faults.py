@@ -1,0 +1,163 @@
+"""Retries and failures under injected faults, over real sockets."""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+import time
+
+import pytest
+
+from avala import (
+    Client,
+    ConnectionFailedError,
+    DecodeError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+)
+from avala.testing import FakeAvala, Fault
+from tests.conftest import FAST_RETRY
+
+PROJECTS = "/users/me/projects/"
+
+
+def count(fake: FakeAvala, method: str, path: str) -> int:
+    return sum(1 for r in fake.requests if r.method == method and r.path == path)
+
+
+def test_503_503_then_200_recovers(fake: FakeAvala, client: Client) -> None:
+    fake.add_project(name="A")
+    fake.inject(Fault.status(503), Fault.status(503), path=PROJECTS)
+    page = client.run(client.projects.list()).unwrap()
+    assert [p.name for p in page] == ["A"]
+    assert count(fake, "GET", PROJECTS) == 3
+
+
+def test_gives_up_after_max_retries(fake: FakeAvala, client: Client) -> None:
+    fake.inject(*[Fault.status(500)] * 5, path=PROJECTS)
+    err = client.run(client.projects.list()).failure()
+    assert isinstance(err, ServerError) and err.status_code == 500
+    assert count(fake, "GET", PROJECTS) == 3  # first try + max_retries=2
+
+
+def test_per_request_max_retries(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.status(503), path=PROJECTS)
+    err = client.run(client.projects.list().with_max_retries(0)).failure()
+    assert isinstance(err, ServerError)
+    assert count(fake, "GET", PROJECTS) == 1
+
+
+def test_429_with_retry_after_seconds(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.retry_after(0.02), path=PROJECTS)
+    started = time.monotonic()
+    assert client.run(client.projects.list()).unwrap().items == ()
+    assert time.monotonic() - started >= 0.02
+    assert count(fake, "GET", PROJECTS) == 2
+
+
+def test_429_with_retry_after_http_date(fake: FakeAvala, client: Client) -> None:
+    date = email.utils.formatdate(time.time() + 1, usegmt=True)
+    fake.inject(Fault.retry_after(date), path=PROJECTS)
+    started = time.monotonic()
+    assert client.run(client.projects.list()).unwrap().items == ()
+    assert time.monotonic() - started < 1  # capped by the policy's retry_after_max
+    assert count(fake, "GET", PROJECTS) == 2
+
+
+def test_429_that_persists_surfaces_retry_after(fake: FakeAvala, client: Client) -> None:
+    fake.inject(*[Fault.retry_after(3)] * 3, path=PROJECTS)
+    err = client.run(client.projects.list()).failure()
+    assert isinstance(err, RateLimitError) and err.retry_after == 3.0
+
+
+def test_dropped_connection_before_processing_is_retried(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.drop_before(), path=PROJECTS)
+    assert client.run(client.projects.list()).unwrap().items == ()
+    assert count(fake, "GET", PROJECTS) == 2
+
+
+def test_post_is_not_resent_after_a_5xx(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.status(503), path="/exports/")
+    err = client.run(client.exports.create()).failure()
+    assert isinstance(err, ServerError)
+    assert count(fake, "POST", "/exports/") == 1
+
+
+def test_post_is_not_resent_when_the_server_may_have_acted(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.drop_after(), path="/exports/")
+    err = client.run(client.exports.create()).failure()
+    assert isinstance(err, ConnectionFailedError)
+    assert count(fake, "POST", "/exports/") == 1
+    assert fake.store.create_count["exports"] == 1  # it did act: sending again would duplicate
+
+
+def test_post_with_idempotency_key_is_resent_and_created_once(
+    fake: FakeAvala, client: Client
+) -> None:
+    fake.inject(Fault.drop_after(), path="/exports/")
+    export = client.run(client.exports.create().with_idempotency_key("order-7")).unwrap()
+    posts = [r for r in fake.requests if r.method == "POST"]
+    assert [r.headers["idempotency-key"] for r in posts] == ["order-7", "order-7"]
+    assert fake.store.create_count["exports"] == 1
+    assert [e["uid"] for e in fake.store.all("exports")] == [export.uid]
+
+
+def test_post_is_resent_after_429_with_retry_after(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.retry_after(0.01), path="/exports/")
+    assert client.run(client.exports.create()).unwrap().status == "pending"
+    assert count(fake, "POST", "/exports/") == 2
+    assert fake.store.create_count["exports"] == 1
+
+
+def test_timeout_then_success(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.delay(1.0), path=PROJECTS)
+    result = client.run(client.projects.list().with_timeout(0.2))
+    assert result.unwrap().items == ()
+    assert count(fake, "GET", PROJECTS) == 2
+
+
+def test_timeout_without_retries_is_a_timeout_error(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.delay(1.0), path=PROJECTS)
+    req = client.projects.list().with_timeout(0.2).with_max_retries(0)
+    started = time.monotonic()
+    err = client.run(req).failure()
+    assert isinstance(err, RequestTimeoutError)
+    assert time.monotonic() - started < 0.9
+
+
+def test_malformed_json_is_a_decode_error(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.malformed_json(), path=PROJECTS)
+    err = client.run(client.projects.list()).failure()
+    assert isinstance(err, DecodeError) and "not valid JSON" in err.message
+    assert count(fake, "GET", PROJECTS) == 1
+
+
+def test_wrong_content_type_is_a_decode_error(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.wrong_content_type(), path=PROJECTS)
+    assert isinstance(client.run(client.projects.list()).failure(), DecodeError)
+
+
+def test_missing_field_names_its_path(fake: FakeAvala, client: Client) -> None:
+    p = fake.add_project()
+    fake.inject(Fault.missing_fields("name"), path=f"{PROJECTS}{p['uid']}/")
+    err = client.run(client.projects.get(p["uid"])).failure()
+    assert isinstance(err, DecodeError) and err.path == "$.name"
+
+
+def test_truncated_body_is_retried_for_a_get(fake: FakeAvala, client: Client) -> None:
+    fake.add_project(name="whole")
+    fake.inject(Fault.truncated_body(), path=PROJECTS)
+    assert [p.name for p in client.run(client.projects.list()).unwrap()] == ["whole"]
+    assert count(fake, "GET", PROJECTS) == 2
+
+
+def test_connection_refused_is_a_failure_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket closes
+    monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
+    with Client("k", base_url=f"http://127.0.0.1:{port}/api/v1", retry_policy=FAST_RETRY) as c:
+        err = c.run(c.exports.create()).failure()
+    assert isinstance(err, ConnectionFailedError)
+    assert err.status_code is None

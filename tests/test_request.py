@@ -1,0 +1,146 @@
+"""Request values: equal arguments give equal, hashable values; options are copies."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from avala import Client, Request, gather
+from avala._options import Options
+from avala._request import Call, Mapped
+from avala.resources import Datasets, Exports, Projects, Tasks
+
+projects, datasets, tasks, exports = Projects(), Datasets(), Tasks(), Exports()
+optional_text = st.none() | st.text(min_size=1, max_size=20)
+limits = st.none() | st.integers(min_value=1, max_value=1000)
+
+
+@given(limit=limits, cursor=optional_text)
+def test_equal_arguments_build_equal_hashable_requests(limit: int | None, cursor: str | None) -> None:
+    a = projects.list(limit=limit, cursor=cursor)
+    b = projects.list(limit=limit, cursor=cursor)
+    assert a == b and hash(a) == hash(b)
+    assert len({a, b}) == 1
+
+
+@given(
+    project=optional_text, status=optional_text, limit=limits, cursor=optional_text
+)
+def test_none_never_reaches_the_query(
+    project: str | None, status: str | None, limit: int | None, cursor: str | None
+) -> None:
+    req = tasks.list(project=project, status=status, limit=limit, cursor=cursor)
+    given_args = {"project": project, "status": status, "limit": limit, "cursor": cursor}
+    expected = {k: str(v) for k, v in given_args.items() if v is not None}
+    assert dict(req.query) == expected
+
+
+@given(st.text(min_size=1))
+def test_get_keeps_its_argument_as_one_segment(uid: str) -> None:
+    try:
+        req = datasets.get(uid)
+    except ValueError:
+        return
+    assert req.path == ("datasets", uid)
+    assert req.url_path.count("/") == 3
+
+
+def test_different_arguments_differ() -> None:
+    assert projects.get("a") != projects.get("b")
+    assert projects.list(limit=1) != projects.list(limit=2)
+
+
+def test_body_is_frozen_and_hashable() -> None:
+    req = exports.create(project="p1")
+    assert req.body == {"project": "p1"}
+    with pytest.raises((TypeError, AttributeError)):
+        req.body["project"] = "other"  # type: ignore[index]
+    hash(req)
+
+
+def test_nothing_is_sent_when_building(fake: object) -> None:
+    # Building against a live fake sends nothing; only run() does.
+    with Client() as client:
+        client.projects.list(limit=3)
+        client.exports.create(project="x")
+    assert fake.requests == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_limit_below_one_is_refused(limit: int) -> None:
+    with pytest.raises(ValueError, match="limit must be >= 1"):
+        projects.list(limit=limit)
+
+
+def test_limit_of_wrong_type_is_refused() -> None:
+    with pytest.raises(TypeError, match="limit must be an int"):
+        projects.list(limit="10")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        projects.list(limit=True)
+
+
+def test_with_options_return_copies() -> None:
+    base = projects.get("p1")
+    slow = base.with_timeout(90)
+    assert base.options == Options()
+    assert slow.options == Options(timeout=90.0)
+    assert slow.with_max_retries(0).options == Options(timeout=90.0, max_retries=0)
+    assert base != slow
+
+
+@pytest.mark.parametrize("bad", [0, -1.5])
+def test_timeout_must_be_positive(bad: float) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        projects.get("p").with_timeout(bad)
+
+
+def test_max_retries_must_be_a_non_negative_int() -> None:
+    with pytest.raises(ValueError):
+        projects.get("p").with_max_retries(-1)
+    with pytest.raises(TypeError):
+        projects.get("p").with_max_retries(1.5)  # type: ignore[arg-type]
+
+
+def test_idempotency_key_is_fixed_in_the_value() -> None:
+    req = exports.create(project="p").with_idempotency_key()
+    key = req.options.idempotency_key
+    assert key and len(key) >= 32
+    assert req == req  # the same value every time it is sent
+    explicit = exports.create(project="p").with_idempotency_key("order-42")
+    assert explicit.options.idempotency_key == "order-42"
+
+
+def test_idempotency_key_goes_through_map_to_its_call() -> None:
+    req = exports.create(project="p").map(str).with_idempotency_key("k1")
+    assert isinstance(req, Mapped)
+    assert isinstance(req.source, Call) and req.source.options.idempotency_key == "k1"
+
+
+def test_idempotency_key_on_several_calls_is_refused() -> None:
+    both = gather(exports.create(project="a"), exports.create(project="b"))
+    with pytest.raises(TypeError, match="idempotency key names one call"):
+        both.with_idempotency_key("k")
+
+
+@pytest.mark.parametrize("key", ["", "has space", "line\nbreak"])
+def test_bad_idempotency_keys_are_refused(key: str) -> None:
+    with pytest.raises(ValueError):
+        exports.create().with_idempotency_key(key)
+
+
+def test_wait_builds_equal_values() -> None:
+    a: Request[object] = exports.wait("e1", interval=1, timeout=10)
+    assert a == exports.wait("e1", interval=1, timeout=10)
+    assert a != exports.wait("e1", interval=1, timeout=11)
+
+
+@pytest.mark.parametrize(("interval", "timeout"), [(-1, 10), (1, -1)])
+def test_wait_refuses_negative_times(interval: float, timeout: float) -> None:
+    with pytest.raises(ValueError):
+        exports.wait("e1", interval=interval, timeout=timeout)
+
+
+def test_query_values_render_as_the_api_reads_them() -> None:
+    req = projects.list(limit=5).with_query(flag=True, off=False, cursor=None)
+    assert dict(req.query) == {"limit": "5", "flag": "true", "off": "false"}
