@@ -6,6 +6,8 @@ and returns ``Success(value)`` or ``Failure(AvalaError)``.
 
 from returns.result import Failure, Result, Success
 
+from avala._async_client import AsyncClient
+from avala._base_client import RawResponse
 from avala._client import Client
 from avala._request import Call, Request, gather, poll, pure
 from avala._version import __version__
@@ -31,6 +33,8 @@ from avala.retry import RetryPolicy
 from avala.types import CursorPage
 
 __all__ = [
+    "AsyncClient",
+    "RawResponse",
     "AuthenticationError",
     "AvalaError",
     "Call",

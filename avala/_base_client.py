@@ -7,7 +7,9 @@ import logging
 import random
 import threading
 import time
-from typing import TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from avala import resources
 from avala._config import ClientConfig
@@ -40,6 +42,34 @@ _STORAGE_CONFIGS = resources.StorageConfigs()
 _TASKS = resources.Tasks()
 _WEBHOOKS = resources.Webhooks()
 _WEBHOOK_DELIVERIES = resources.WebhookDeliveries()
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse(Generic[T]):
+    """A decoded value with the status and headers of the HTTP response it came from."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    value: T
+
+
+class ResponseRecorder:
+    """Remembers the last complete HTTP response of one run, for ``run_raw``."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: WireResponse | None = None
+
+    def note(self, outcome: Outcome) -> None:
+        if isinstance(outcome, WireResponse):
+            self.last = outcome
+
+    def wrap(self, value: T) -> RawResponse[T]:
+        last = self.last
+        if last is None:  # a request that sent nothing, such as pure(x)
+            return RawResponse(0, {}, value)
+        return RawResponse(last.status, dict(last.headers), value)
 
 
 class BaseClient:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, TypeVar
 
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
-from avala._base_client import BaseClient
+from avala._base_client import BaseClient, RawResponse, ResponseRecorder
+from avala._pagination import check_max_items, check_pageable, next_page
 from avala._program import Fork, Now, Program, Sleep, Transmit
-from avala._request import Request
+from avala._request import Call, Request
 from avala.errors import AvalaError
+from avala.types import CursorPage
 
 T = TypeVar("T")
 
@@ -32,7 +35,42 @@ class Client(BaseClient):
         self._check_open()
         return self._drive(self._interpreter.program(request))
 
-    def _drive(self, program: Program[T]) -> Result[T, AvalaError]:
+    def run_raw(self, request: Request[T]) -> Result[RawResponse[T], AvalaError]:
+        """Like ``run``, keeping the status and headers of the last HTTP response."""
+        self._check_open()
+        seen = ResponseRecorder()
+        result = self._drive(self._interpreter.program(request), seen)
+        return result.map(seen.wrap)
+
+    def iterate(
+        self, request: Call[CursorPage[T]], *, max_items: int | None = None
+    ) -> Iterator[Result[T, AvalaError]]:
+        """Every item of every page, lazily: ``Success(item)`` each, in order, fetching a
+        page only when the previous one is used up. Stops after yielding one Failure."""
+        self._check_open()
+        current: Call[CursorPage[T]] | None = check_pageable(request)
+        limit = check_max_items(max_items)
+        yielded = 0
+        while current is not None and (limit is None or yielded < limit):
+            result = self.run(current)
+            if isinstance(result, Failure):
+                yield result
+                return
+            page = result.unwrap()
+            for item in page.items:
+                if limit is not None and yielded >= limit:
+                    return
+                yielded += 1
+                yield Success(item)
+            step = next_page(current, page)
+            if isinstance(step, Failure):
+                yield step
+                return
+            current = step if isinstance(step, Call) else None
+
+    def _drive(
+        self, program: Program[T], seen: ResponseRecorder | None = None
+    ) -> Result[T, AvalaError]:
         answer: Any = None
         while True:
             try:
@@ -42,19 +80,23 @@ class Client(BaseClient):
                 return result
             if isinstance(instruction, Transmit):
                 answer = self._transmit(instruction)
+                if seen is not None:
+                    seen.note(answer)
             elif isinstance(instruction, Sleep):
                 time.sleep(instruction.seconds)
                 answer = None
             elif isinstance(instruction, Now):
                 answer = time.monotonic()
             elif isinstance(instruction, Fork):
-                answer = self._run_in_order(instruction.programs)
+                answer = self._run_in_order(instruction.programs, seen)
 
-    def _run_in_order(self, programs: tuple[Program[Any], ...]) -> tuple[Any, ...]:
+    def _run_in_order(
+        self, programs: tuple[Program[Any], ...], seen: ResponseRecorder | None
+    ) -> tuple[Any, ...]:
         """Run programs one by one, stopping at the first Failure (its result is last)."""
         results = []
         for program in programs:
-            result = self._drive(program)
+            result = self._drive(program, seen)
             results.append(result)
             if isinstance(result, Failure):
                 for rest in programs[len(results) :]:

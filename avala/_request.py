@@ -68,6 +68,19 @@ class Request(Generic[T]):
             raise ValueError("idempotency key must be a non-empty string without spaces")
         return self._with_key(key)
 
+    def first_call(self) -> Call[Any] | None:
+        """The call this request sends first (None if it sends nothing): what a test can
+        inspect without running anything."""
+        if isinstance(self, Call):
+            return self
+        if isinstance(self, Mapped | Bound):
+            return self.source.first_call()
+        if isinstance(self, Polled):
+            return self.request.first_call()
+        if isinstance(self, Gathered):
+            return next((c for r in self.requests if (c := r.first_call())), None)
+        return None
+
     def _with(self, options: Options) -> Request[T]:
         return replace(self, options=options)  # type: ignore[type-var]
 

@@ -138,7 +138,9 @@ def test_rate_limit_info_tracks_the_latest_response(fake: FakeAvala, client: Cli
     first = client.rate_limit_info
     assert set(first) == {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}
     client.run(client.projects.get("missing"))  # errors carry the headers too
-    assert int(client.rate_limit_info["x-ratelimit-remaining"]) < int(first["x-ratelimit-remaining"])
+    assert int(client.rate_limit_info["x-ratelimit-remaining"]) < int(
+        first["x-ratelimit-remaining"]
+    )
     client.rate_limit_info.clear()
     assert client.rate_limit_info != {}
 

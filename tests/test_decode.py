@@ -44,7 +44,9 @@ def test_list_fields_become_tuples_and_accept_null() -> None:
 
 def test_loose_json_is_frozen() -> None:
     labels = [{"name": "car", "attrs": {"color": ["red"]}}]
-    ds = model(Dataset).read(body({"uid": "d", "name": "n", "slug": "s", "predefined_labels": labels}))
+    ds = model(Dataset).read(
+        body({"uid": "d", "name": "n", "slug": "s", "predefined_labels": labels})
+    )
     value = ds.unwrap().predefined_labels
     assert value is not None and value[0]["attrs"]["color"][0] == "red"
     hash(value)
@@ -69,7 +71,11 @@ def test_failures_name_the_field_path(payload: dict[str, Any], path: str) -> Non
 
 
 def test_bool_is_not_an_int_and_int_is_not_a_str() -> None:
-    assert model(Dataset).read(body({"uid": "d", "name": "n", "slug": "s", "item_count": True})).failure()
+    assert (
+        model(Dataset)
+        .read(body({"uid": "d", "name": "n", "slug": "s", "item_count": True}))
+        .failure()
+    )
     assert model(Project).read(body({"uid": 1, "name": "n"})).failure()
 
 
@@ -79,24 +85,30 @@ def test_page_failure_path_points_into_results() -> None:
 
 
 def test_page_cursors_from_links() -> None:
-    result = page(Project).read(
-        body(
-            {
-                "results": [{"uid": "a", "name": "A"}],
-                "next": "https://api/x/?cursor=cD0y&limit=1",
-                "previous": "https://api/x/?limit=1&cursor=cD0w",
-            }
+    result = (
+        page(Project)
+        .read(
+            body(
+                {
+                    "results": [{"uid": "a", "name": "A"}],
+                    "next": "https://api/x/?cursor=cD0y&limit=1",
+                    "previous": "https://api/x/?limit=1&cursor=cD0w",
+                }
+            )
         )
-    ).unwrap()
+        .unwrap()
+    )
     assert isinstance(result, CursorPage)
     assert (result.next_cursor, result.previous_cursor, result.has_more) == ("cD0y", "cD0w", True)
     assert len(result) == 1 and [p.uid for p in result] == ["a"] and result[0].name == "A"
 
 
 def test_page_number_links_and_missing_results() -> None:
-    result = page(Project, "page").read(
-        body({"next": "https://api/o/?page=3", "previous": "https://api/o/"})
-    ).unwrap()
+    result = (
+        page(Project, "page")
+        .read(body({"next": "https://api/o/?page=3", "previous": "https://api/o/"}))
+        .unwrap()
+    )
     assert (result.items, result.next_cursor, result.previous_cursor) == ((), "3", "1")
     assert not page(Project).read(body({"results": [], "next": None})).unwrap().has_more
 

@@ -89,9 +89,7 @@ def test_non_field_errors_name_the_whole_body() -> None:
 def test_rate_limit_retry_after() -> None:
     err = error(429, None, **{"retry-after": "7"})
     assert isinstance(err, RateLimitError) and err.retry_after == 7.0
-    err = error_from_response(
-        429, {"retry-after": "Thu, 01 Jan 1970 00:01:40 GMT"}, b"", now=40.0
-    )
+    err = error_from_response(429, {"retry-after": "Thu, 01 Jan 1970 00:01:40 GMT"}, b"", now=40.0)
     assert isinstance(err, RateLimitError) and err.retry_after == 60.0
     assert isinstance(e := error(429), RateLimitError) and e.retry_after is None
 
@@ -140,7 +138,9 @@ def test_the_clients_key_never_survives_redaction(secret: str) -> None:
 
 
 def test_transport_failures_map_to_network_errors() -> None:
-    assert isinstance(error_from_failure(TransportFailure("timeout", True, "t")), RequestTimeoutError)
+    assert isinstance(
+        error_from_failure(TransportFailure("timeout", True, "t")), RequestTimeoutError
+    )
     assert isinstance(
         error_from_failure(TransportFailure("connect", False, "refused")), ConnectionFailedError
     )

@@ -17,16 +17,16 @@ limits = st.none() | st.integers(min_value=1, max_value=1000)
 
 
 @given(limit=limits, cursor=optional_text)
-def test_equal_arguments_build_equal_hashable_requests(limit: int | None, cursor: str | None) -> None:
+def test_equal_arguments_build_equal_hashable_requests(
+    limit: int | None, cursor: str | None
+) -> None:
     a = projects.list(limit=limit, cursor=cursor)
     b = projects.list(limit=limit, cursor=cursor)
     assert a == b and hash(a) == hash(b)
     assert len({a, b}) == 1
 
 
-@given(
-    project=optional_text, status=optional_text, limit=limits, cursor=optional_text
-)
+@given(project=optional_text, status=optional_text, limit=limits, cursor=optional_text)
 def test_none_never_reaches_the_query(
     project: str | None, status: str | None, limit: int | None, cursor: str | None
 ) -> None:

@@ -1,0 +1,41 @@
+"""Walking list calls page by page: which request fetches the page after this one."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from returns.result import Failure, Result
+
+from avala._request import Call
+from avala.errors import AvalaError, DecodeError
+from avala.types import CursorPage
+
+T = TypeVar("T")
+
+
+def check_pageable(request: object) -> Call[CursorPage[Any]]:
+    """Only a single list call can be walked; refuse anything else when iteration starts."""
+    if not isinstance(request, Call) or request.reader.kind != "page":
+        raise TypeError("iterate() takes a list request, such as client.projects.list()")
+    return request
+
+
+def check_max_items(max_items: int | None) -> int | None:
+    if max_items is None:
+        return None
+    if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 0:
+        raise ValueError(f"max_items must be a non-negative int or None, got {max_items!r}")
+    return max_items
+
+
+def next_page(
+    request: Call[CursorPage[T]], page: CursorPage[T]
+) -> Call[CursorPage[T]] | Result[None, AvalaError] | None:
+    """The request for the page after ``page``; None at the end; a Failure if the server
+    hands back the cursor it was given (walking on would loop forever)."""
+    if page.next_cursor is None:
+        return None
+    key = request.reader.key
+    if request.query.get(key) == page.next_cursor:
+        return Failure(DecodeError(f"pagination did not advance: {key}={page.next_cursor!r} again"))
+    return request.with_query(**{key: page.next_cursor})

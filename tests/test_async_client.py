@@ -1,0 +1,108 @@
+"""AsyncClient runs the same request values as Client, with gathers concurrent."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from returns.result import Success
+
+from avala import AsyncClient, NotFoundError, gather
+from avala.testing import FakeAvala, Fault
+from tests.conftest import FAST_RETRY
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+def test_runs_the_same_values_as_client(fake: FakeAvala) -> None:
+    p = fake.add_project(name="Async")
+
+    async def main() -> None:
+        async with AsyncClient(retry_policy=FAST_RETRY) as client:
+            req = client.projects.get(p["uid"]).map(lambda x: x.name)
+            assert await client.run(req) == Success("Async")
+            assert isinstance(
+                (await client.run(client.projects.get("no"))).failure(), NotFoundError
+            )
+            raw = (await client.run_raw(client.projects.list())).unwrap()
+            assert raw.status_code == 200 and "x-ratelimit-remaining" in raw.headers
+            assert client.rate_limit_info["x-ratelimit-limit"] == "1000"
+
+    run(main())
+    assert [r.path for r in fake.requests][:2] == [
+        f"/users/me/projects/{p['uid']}/",
+        "/users/me/projects/no/",
+    ]
+
+
+def test_gather_is_concurrent_and_bounded(fake: FakeAvala) -> None:
+    datasets = [fake.add_dataset(name=f"D{i}") for i in range(12)]
+    fake.latency = 0.1
+
+    async def main(limit: int) -> tuple[float, list[str]]:
+        async with AsyncClient(max_concurrency=limit) as client:
+            started = time.monotonic()
+            result = await client.run(gather(*(client.datasets.get(d["uid"]) for d in datasets)))
+            return time.monotonic() - started, [d.name for d in result.unwrap()]
+
+    fast, names = run(main(12))
+    assert names == [f"D{i}" for i in range(12)]  # argument order, whatever finished first
+    slow, _ = run(main(2))
+    assert fast < 0.6  # 12 x 0.1 s would be 1.2 s one by one
+    assert slow > 0.55  # two at a time: at least 6 rounds of 0.1 s
+
+
+def test_retries_and_timeouts_work_the_same(fake: FakeAvala) -> None:
+    fake.inject(Fault.status(503), path="/users/me/projects/")
+
+    async def main() -> None:
+        async with AsyncClient(retry_policy=FAST_RETRY) as client:
+            assert (await client.run(client.projects.list())).unwrap().items == ()
+            fake.inject(Fault.delay(1.0), path="/tasks/")
+            req = client.tasks.list().with_timeout(0.2).with_max_retries(0)
+            err = (await client.run(req)).failure()
+            assert type(err).__name__ == "RequestTimeoutError"
+
+    run(main())
+    assert sum(r.path == "/users/me/projects/" for r in fake.requests) == 2
+
+
+def test_async_iterate(fake: FakeAvala) -> None:
+    seeded = [fake.add_task(name=f"t{i}") for i in range(5)]
+
+    async def main() -> list[str]:
+        async with AsyncClient() as client:
+            return [r.unwrap().uid async for r in client.iterate(client.tasks.list(limit=2))]
+
+    assert run(main()) == [t["uid"] for t in seeded]
+    assert len(fake.requests) == 3
+
+
+def test_export_wait_on_async(fake: FakeAvala) -> None:
+    async def main() -> str | None:
+        async with AsyncClient() as client:
+            export = (await client.run(client.exports.create())).unwrap()
+            done = await client.run(client.exports.wait(export.uid, interval=0.01))
+            return done.unwrap().status
+
+    assert run(main()) == "exported"
+
+
+def test_closed_async_client_refuses(fake: FakeAvala) -> None:
+    async def main() -> None:
+        client = AsyncClient()
+        await client.aclose()
+        await client.aclose()
+        with pytest.raises(RuntimeError, match="closed"):
+            await client.run(client.projects.list())
+
+    run(main())
+
+
+@pytest.mark.parametrize("bad", [0, -1])
+def test_concurrency_must_be_positive(fake: FakeAvala, bad: int) -> None:
+    with pytest.raises(ValueError):
+        AsyncClient(max_concurrency=bad)
