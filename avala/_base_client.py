@@ -13,14 +13,15 @@ from typing import Generic, TypeVar
 
 from avala import resources
 from avala._config import ClientConfig
+from avala._logging import configure_from_env, logger
 from avala._program import Interpreter, Transmit
+from avala._redact import redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
 from avala._wire import Outcome, TransportError, TransportFailure, WireResponse
 from avala.retry import RetryPolicy
 
 T = TypeVar("T")
 
-logger = logging.getLogger("avala")
 
 _RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
@@ -88,6 +89,7 @@ class BaseClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         pool_size: int = 10,
     ) -> None:
+        configure_from_env()
         self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries)
         policy = retry_policy or RetryPolicy()
         if retry_policy is None or max_retries != 2:
@@ -151,7 +153,7 @@ class BaseClient:
             logger.debug(
                 "%s %s -> %s in %.1f ms (retry %d)",
                 wire.method,
-                _path_of(wire.url, self._config.base_url),
+                redact_text(_path_of(wire.url, self._config.base_url), (self._config.api_key,)),
                 status,
                 (time.perf_counter() - started) * 1000,
                 instruction.attempt,

@@ -22,15 +22,15 @@ from returns.result import Failure, Result, Success
 
 from avala._config import ClientConfig
 from avala._error_mapping import error_from_failure, error_from_response
+from avala._logging import logger
 from avala._options import NO_OPTIONS, Options
+from avala._redact import redact_text
 from avala._request import Bound, Call, Gathered, Mapped, Polled, Pure, Request
 from avala._wire import Outcome, TransportFailure, WireRequest, WireResponse
 from avala.errors import AvalaError, WaitTimeoutError
 from avala.retry import RetryPolicy
 
 T = TypeVar("T")
-
-logger = logging.getLogger("avala")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ class Interpreter:
                 logger.info(
                     "retrying %s %s in %.2fs (retry %d): %s",
                     call.method,
-                    call.url_path,
+                    redact_text(call.url_path, (self.config.api_key,)),
                     delay,
                     attempt + 1,
                     _describe(outcome),
