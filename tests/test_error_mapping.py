@@ -130,7 +130,10 @@ def test_pattern_redaction() -> None:
     assert redact_text("nothing secret here") == "nothing secret here"
 
 
-@given(st.text(min_size=8, alphabet=st.characters(min_codepoint=33, max_codepoint=126)))
+KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+
+
+@given(st.text(min_size=8, alphabet=KEY_ALPHABET))
 def test_the_clients_key_never_survives_redaction(secret: str) -> None:
     body = json.dumps({"detail": f"bad {secret}", "x": [secret]}).encode()
     err = error_from_response(400, {}, body, now=0, secrets=(secret,))

@@ -1,11 +1,176 @@
-"""Datasets: listing, lookup by uid."""
+"""Datasets: lookup, creation (direct or from managed uploads), items, sequences, frames,
+calibration, health, and waiting for a dataset to finish ingesting."""
 
 from __future__ import annotations
 
-from avala._decode import model, page
-from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str
-from avala.types import CursorPage, Dataset
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyrsistent import thaw
+from returns.result import Failure, Result, Success
+
+from avala._decode import model, page, raw, structure
+from avala._request import Call, Request, poll
+from avala.errors import AvalaError, DecodeError, TerminalStatusError
+from avala.resources._base import api, check_interval, check_limit, check_optional_str, compact
+from avala.types import (
+    AllowedMimes,
+    CameraCalibration,
+    CursorPage,
+    Dataset,
+    DatasetCalibration,
+    DatasetFrame,
+    DatasetHealth,
+    DatasetItem,
+    DatasetSequence,
+    JsonObject,
+    UploadQuota,
+)
+
+WAIT_MIN_INTERVAL = 1.0
+"""``datasets.wait`` never polls more often than this (seconds)."""
+
+FAILURE_MARKERS = ("fail", "error")
+"""A dataset status containing one of these (case-insensitive), e.g. ``failed``, ``error``,
+``creation_failed``, ``processing_error``, is a failure: ``datasets.wait`` stops on it."""
+
+_FRAME_FIELDS = (
+    "key",
+    "model",
+    "camera_model",
+    "xi",
+    "alpha",
+    "device_position",
+    "device_heading",
+    "images",
+)
+_CAMERA_FIELDS = ("position", "heading", "width", "height", "fx", "fy", "cx", "cy", "xi", "alpha")
+_CAMERA_ID_KEYS = ("camera", "camera_id", "sensor_id")
+
+
+def is_failure_status(status: str | None) -> bool:
+    """Whether a dataset status means ingest failed (see ``FAILURE_MARKERS``)."""
+    folded = (status or "").casefold()
+    return any(marker in folded for marker in FAILURE_MARKERS)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReached:
+    """Poll predicate: the dataset is in ``target`` or in a failure status."""
+
+    target: str
+
+    def __call__(self, dataset: Dataset) -> bool:
+        return dataset.status == self.target or is_failure_status(dataset.status)
+
+
+@dataclass(frozen=True, slots=True)
+class RejectFailureStatus:
+    """Turn a dataset that stopped in a failure status (other than ``target``) into a Failure."""
+
+    target: str
+
+    def __call__(self, dataset: Dataset) -> Result[Dataset, AvalaError]:
+        if dataset.status != self.target and is_failure_status(dataset.status):
+            message = (
+                f"dataset {dataset.uid} stopped in status {dataset.status!r} "
+                f"while waiting for {self.target!r}"
+            )
+            return Failure(TerminalStatusError(message, value=dataset))
+        return Success(dataset)
+
+
+@dataclass(frozen=True, slots=True)
+class PickFrame:
+    """Build the ``DatasetFrame`` at ``index`` out of a sequence's ``frames``."""
+
+    index: int
+
+    def __call__(self, sequence: DatasetSequence) -> Result[DatasetFrame, AvalaError]:
+        frames = sequence.frames or ()
+        if self.index >= len(frames):
+            return Failure(
+                DecodeError(
+                    f"sequence {sequence.uid} has {len(frames)} frame(s); "
+                    f"frame {self.index} does not exist",
+                    path="$.frames",
+                )
+            )
+        frame: Any = thaw(frames[self.index])
+        fields = {k: frame[k] for k in _FRAME_FIELDS if k in frame}
+        return structure(
+            {**fields, "frame_index": self.index, "raw": frame},
+            DatasetFrame,
+            at=f"$.frames[{self.index}]",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BuildCalibration:
+    """Build a ``DatasetCalibration`` from the images of a sequence's first frame."""
+
+    def __call__(self, sequence: DatasetSequence) -> Result[DatasetCalibration, AvalaError]:
+        frames = sequence.frames or ()
+        images: Any = thaw(frames[0]).get("images") if frames else None
+        if images is None:
+            images = []
+        if not isinstance(images, list):
+            return Failure(DecodeError("frame images is not an array", path="$.frames[0].images"))
+        cameras: list[dict[str, Any]] = []
+        for image in images:
+            if not isinstance(image, dict):
+                cameras.append(image)  # let the decoder name the bad entry
+                continue
+            camera = {k: image[k] for k in _CAMERA_FIELDS if k in image}
+            camera_id = next((image[k] for k in _CAMERA_ID_KEYS if image.get(k) is not None), None)
+            if isinstance(camera_id, int) and not isinstance(camera_id, bool):
+                camera_id = str(camera_id)
+            camera["camera_id"] = camera_id
+            camera["model"] = image.get("model") or image.get("camera_model")
+            cameras.append(camera)
+        decoded = structure(
+            cameras, tuple[CameraCalibration, ...], at="$.frames[0].images", name="cameras"
+        )
+        return decoded.map(lambda cams: DatasetCalibration(sequence_uid=sequence.uid, cameras=cams))
+
+
+def _check_frame_index(frame_idx: int) -> int:
+    if isinstance(frame_idx, bool) or not isinstance(frame_idx, int):
+        raise TypeError(f"frame_idx must be an int, not {type(frame_idx).__name__}")
+    if frame_idx < 0:
+        raise ValueError(f"frame_idx must be >= 0, got {frame_idx}")
+    return frame_idx
+
+
+def _check_str(name: str, value: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    return value
+
+
+def _check_optional_int(name: str, value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    return value
+
+
+def _check_bool(name: str, value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    return value
+
+
+def _check_object(name: str, value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping, not {type(value).__name__}")
+    return dict(value)
+
+
+def _page_query(limit: int | None, cursor: str | None) -> dict[str, object]:
+    return {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
 
 
 class Datasets:
@@ -35,3 +200,219 @@ class Datasets:
     def get(self, uid: str) -> Call[Dataset]:
         """One dataset by uid."""
         return api("datasets.get", model(Dataset), path={"uid": uid})
+
+    def get_by_slug(self, owner: str, slug: str) -> Call[Dataset]:
+        """One dataset by its owner (user or organization) and slug."""
+        return api("datasets.get_by_slug", model(Dataset), path={"owner": owner, "slug": slug})
+
+    def transfer(
+        self,
+        owner: str,
+        slug: str,
+        *,
+        organization_uid: str | None = None,
+        owner_username: str | None = None,
+    ) -> Call[Dataset]:
+        """Move a dataset to an organization or to a user: give exactly one of the two."""
+        check_optional_str("organization_uid", organization_uid)
+        check_optional_str("owner_username", owner_username)
+        if (organization_uid is None) == (owner_username is None):
+            raise ValueError("give exactly one of organization_uid or owner_username")
+        body = compact(organization_uid=organization_uid, owner_username=owner_username)
+        return api(
+            "datasets.transfer", model(Dataset), path={"owner": owner, "slug": slug}, body=body
+        )
+
+    def create(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        provider_config: Mapping[str, Any] | None = None,
+        owner_name: str | None = None,
+        organization_id: int | None = None,
+        organization_uid: str | None = None,
+        gpu_texture_format: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+    ) -> Call[Dataset]:
+        """Register a dataset; ``provider_config`` points it at your own bucket."""
+        body = {
+            "name": _check_str("name", name),
+            "slug": _check_str("slug", slug),
+            "data_type": _check_str("data_type", data_type),
+            "visibility": _check_str("visibility", visibility),
+            "create_metadata": _check_bool("create_metadata", create_metadata),
+            **compact(
+                provider_config=_check_object("provider_config", provider_config),
+                owner_name=check_optional_str("owner_name", owner_name),
+                organization_id=_check_optional_int("organization_id", organization_id),
+                organization_uid=check_optional_str("organization_uid", organization_uid),
+                gpu_texture_format=check_optional_str("gpu_texture_format", gpu_texture_format),
+                metadata=_check_object("metadata", metadata),
+                industry=_check_optional_int("industry", industry),
+                license=_check_optional_int("license", license),
+            ),
+        }
+        return api("datasets.create", model(Dataset), body=body)
+
+    def create_manual_upload_url(
+        self,
+        *,
+        dataset_name: str,
+        file_path_in_dataset: str,
+        content_length: int,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> Call[JsonObject]:
+        """Presign one file for a managed upload; the answer is the untyped upload descriptor.
+
+        With ``dataset_upload_uid`` the v2 protocol is asked for (PUT or multipart uploads).
+        """
+        if isinstance(content_length, bool) or not isinstance(content_length, int):
+            raise TypeError(f"content_length must be an int, not {type(content_length).__name__}")
+        if content_length < 0:
+            raise ValueError(f"content_length must be >= 0, got {content_length}")
+        body = {
+            "dataset_name": _check_str("dataset_name", dataset_name),
+            "file_path_in_dataset": _check_str("file_path_in_dataset", file_path_in_dataset),
+            "content_length": content_length,
+            **compact(
+                upload_protocol_version=None if dataset_upload_uid is None else 2,
+                dataset_upload_uid=check_optional_str("dataset_upload_uid", dataset_upload_uid),
+                organization_uid=check_optional_str("organization_uid", organization_uid),
+            ),
+        }
+        return api("datasets.create_manual_upload_url", raw(), body=body)
+
+    def manual_upload_quota(self, *, organization_uid: str | None = None) -> Call[UploadQuota]:
+        """Managed-upload storage used and allowed, for the caller or an organization.
+
+        An empty ``organization_uid`` counts as none.
+        """
+        org = check_optional_str("organization_uid", organization_uid) or None
+        query = {"organization_uid": org}
+        return api("datasets.manual_upload_quota", model(UploadQuota), query=query)
+
+    def manual_upload_allowed_mimes(self) -> Call[AllowedMimes]:
+        """The MIME types managed uploads accept (advisory)."""
+        return api("datasets.manual_upload_allowed_mimes", model(AllowedMimes))
+
+    def create_from_manual_upload(
+        self,
+        *,
+        name: str,
+        slug: str,
+        data_type: str,
+        visibility: str = "private",
+        create_metadata: bool = True,
+        owner_name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+        organization_uid: str | None = None,
+        dataset_upload_uid: str | None = None,
+    ) -> Call[Dataset]:
+        """Create a dataset from files uploaded through presigned URLs.
+
+        ``organization_uid`` and ``dataset_upload_uid`` must be the ones used to presign.
+        """
+        body = {
+            "name": _check_str("name", name),
+            "slug": _check_str("slug", slug),
+            "data_type": _check_str("data_type", data_type),
+            "visibility": _check_str("visibility", visibility),
+            "create_metadata": _check_bool("create_metadata", create_metadata),
+            **compact(
+                owner_name=check_optional_str("owner_name", owner_name),
+                metadata=_check_object("metadata", metadata),
+                industry=_check_optional_int("industry", industry),
+                license=_check_optional_int("license", license),
+                organization_uid=check_optional_str("organization_uid", organization_uid),
+                dataset_upload_uid=check_optional_str("dataset_upload_uid", dataset_upload_uid),
+            ),
+        }
+        return api("datasets.create_from_manual_upload", model(Dataset), body=body)
+
+    def list_items(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Call[CursorPage[DatasetItem]]:
+        """One page of a dataset's items."""
+        return api(
+            "datasets.list_items",
+            page(DatasetItem),
+            path={"owner": owner, "slug": slug},
+            query=_page_query(limit, cursor),
+        )
+
+    def get_item(self, owner: str, slug: str, item_uid: str) -> Call[DatasetItem]:
+        """One item of a dataset."""
+        path = {"owner": owner, "slug": slug, "item_uid": item_uid}
+        return api("datasets.get_item", model(DatasetItem), path=path)
+
+    def list_sequences(
+        self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Call[CursorPage[DatasetSequence]]:
+        """One page of a dataset's sequences."""
+        return api(
+            "datasets.list_sequences",
+            page(DatasetSequence),
+            path={"owner": owner, "slug": slug},
+            query=_page_query(limit, cursor),
+        )
+
+    def get_sequence(self, owner: str, slug: str, sequence_uid: str) -> Call[DatasetSequence]:
+        """One sequence of a dataset, with its frames."""
+        path = {"owner": owner, "slug": slug, "sequence_uid": sequence_uid}
+        return api("datasets.get_sequence", model(DatasetSequence), path=path)
+
+    def get_frame(
+        self, owner: str, slug: str, sequence_uid: str, frame_idx: int
+    ) -> Request[DatasetFrame]:
+        """Frame ``frame_idx`` of a sequence, picked out of one GET of the sequence.
+
+        A frame past the end is a ``DecodeError`` Failure; a negative index a ValueError.
+        """
+        index = _check_frame_index(frame_idx)
+        path = {"owner": owner, "slug": slug, "sequence_uid": sequence_uid}
+        sequence = api("datasets.get_frame", model(DatasetSequence), path=path)
+        return sequence.bind_result(PickFrame(index))
+
+    def get_calibration(
+        self, owner: str, slug: str, sequence_uid: str
+    ) -> Request[DatasetCalibration]:
+        """A sequence's camera rig, one entry per image of its first frame (one GET)."""
+        path = {"owner": owner, "slug": slug, "sequence_uid": sequence_uid}
+        sequence = api("datasets.get_calibration", model(DatasetSequence), path=path)
+        return sequence.bind_result(BuildCalibration())
+
+    def get_health(self, owner: str, slug: str) -> Call[DatasetHealth]:
+        """Post-ingest health of a dataset: counts, per-sequence checks and issues."""
+        path = {"owner": owner, "slug": slug}
+        return api("datasets.get_health", model(DatasetHealth), path=path)
+
+    def wait(
+        self,
+        uid: str,
+        *,
+        status: str = "created",
+        interval: float = 10.0,
+        timeout: float = 3600.0,
+    ) -> Request[Dataset]:
+        """Poll the dataset until its status is ``status``; intervals under 1 s are raised to 1 s.
+
+        A status containing "fail" or "error" (``failed``, ``error``, ``creation_failed`` ...)
+        ends the wait as a ``TerminalStatusError`` Failure holding the dataset, unless it is
+        the target itself; ``timeout`` seconds without either is a ``WaitTimeoutError``.
+        """
+        target = _check_str("status", status)
+        return poll(
+            self.get(uid),
+            StatusReached(target),
+            interval=check_interval("interval", interval, WAIT_MIN_INTERVAL),
+            timeout=check_interval("timeout", timeout, 0.0),
+        ).bind_result(RejectFailureStatus(target))

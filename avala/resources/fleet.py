@@ -2,33 +2,529 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from avala._decode import field, model, nothing, page, raw
+from avala._request import Call
+from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.types import (
+    Alert,
+    AlertChannel,
+    CursorPage,
+    Device,
+    FleetEvent,
+    JsonObject,
+    Recording,
+    Rule,
+    UploadSession,
+    UploadStatusResponse,
+    UploadUrlsResponse,
+)
+from avala.types.fleet import BatchEventParams
+
+# --- argument checks (module level: the classes' ``list`` methods shadow the builtin) ---
+
+_EVENT_REQUIRED = ("recording", "device", "label", "type", "timestamp")
+_EVENT_OPTIONAL_STR = ("severity", "description")
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def _str(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {_kind(value)}")
+    return value
+
+
+def _opt_bool(name: str, value: object) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {_kind(value)}")
+    return value
+
+
+def _sequence(name: str, value: object) -> Sequence[Any]:
+    """Any sequence but a string: ``tags="a"`` would otherwise send ``["a"]`` by accident."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence (e.g. a list), not {_kind(value)}")
+    return value
+
+
+def _str_list(name: str, value: object) -> list[str]:
+    return [_str(f"{name}[{i}]", item) for i, item in enumerate(_sequence(name, value))]
+
+
+def _opt_str_list(name: str, value: object) -> list[str] | None:
+    return None if value is None else _str_list(name, value)
+
+
+def _object(name: str, value: object) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping (e.g. a dict), not {_kind(value)}")
+    for key in value:
+        if not isinstance(key, str):
+            raise TypeError(f"{name} keys must be str, not {_kind(key)}")
+    return dict(value)
+
+
+def _opt_object(name: str, value: object) -> dict[str, Any] | None:
+    return None if value is None else _object(name, value)
+
+
+def _objects(name: str, value: object) -> list[dict[str, Any]]:
+    return [_object(f"{name}[{i}]", item) for i, item in enumerate(_sequence(name, value))]
+
+
+def _non_empty(name: str, items: list[Any]) -> list[Any]:
+    if not items:
+        raise ValueError(f"{name} must not be empty")
+    return items
+
+
+def _timestamp(name: str, value: object) -> str:
+    """ISO-8601 text, as the API parses it; anything else could never be accepted."""
+    text = _str(name, value)
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name} must be an ISO-8601 datetime, got {text!r}") from None
+    return text
+
+
+def _opt_count(name: str, value: object) -> int | None:
+    """A non-negative int (milliseconds, bytes), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {_kind(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def _batch_event(index: int, event: object) -> dict[str, Any]:
+    """One ``BatchEventParams`` checked and copied into a plain JSON object."""
+    where = f"events[{index}]"
+    item = _object(where, event)
+    missing = [key for key in _EVENT_REQUIRED if key not in item]
+    if missing:
+        raise ValueError(f"{where} is missing required keys: {', '.join(missing)}")
+    out: dict[str, Any] = dict(item)
+    for key in _EVENT_REQUIRED:
+        out[key] = _str(f"{where}.{key}", item[key])
+    out["timestamp"] = _timestamp(f"{where}.timestamp", item["timestamp"])
+    for key in _EVENT_OPTIONAL_STR:
+        if key in item:
+            out[key] = _str(f"{where}.{key}", item[key])
+    if "duration_ms" in item:
+        out["duration_ms"] = _opt_count(f"{where}.duration_ms", item["duration_ms"])
+    if "tags" in item:
+        out["tags"] = _str_list(f"{where}.tags", item["tags"])
+    if "metadata" in item:
+        out["metadata"] = _object(f"{where}.metadata", item["metadata"])
+    return out
+
+
+def _upload_file(name: str, entry: object) -> dict[str, Any]:
+    """A file entry of a manifest or confirmation: an object naming its ``path``."""
+    item = _object(name, entry)
+    if "path" not in item:
+        raise ValueError(f"{name} has no 'path'")
+    path = _str(f"{name}.path", item["path"])
+    if not path:
+        raise ValueError(f"{name}.path must not be empty")
+    if "size_bytes" in item:
+        _opt_count(f"{name}.size_bytes", item["size_bytes"])
+    return item
+
+
+def _upload_files(name: str, value: object) -> list[dict[str, Any]]:
+    entries = _sequence(name, value)
+    return _non_empty(name, [_upload_file(f"{name}[{i}]", e) for i, e in enumerate(entries)])
+
+
+# --- builders -----------------------------------------------------------------------------
+
 
 class Devices:
     """Builds requests for fleet devices; ``client.fleet.devices``."""
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Call[CursorPage[Device]]:
+        """One page of devices, optionally in one status or of one type."""
+        query = {
+            "status": check_optional_str("status", status),
+            "type": check_optional_str("type", type),
+            "limit": check_limit(limit),
+            "cursor": check_optional_str("cursor", cursor),
+        }
+        return api("fleet.devices.list", page(Device), query=query)
+
+    def register(
+        self,
+        *,
+        name: str,
+        type: str,
+        firmware_version: str | None = None,
+        tags: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Call[Device]:
+        """Register a new device; the answer carries its ``device_token``."""
+        body = compact(
+            name=_str("name", name),
+            type=_str("type", type),
+            firmware_version=check_optional_str("firmware_version", firmware_version),
+            tags=_opt_str_list("tags", tags),
+            metadata=_opt_object("metadata", metadata),
+        )
+        return api("fleet.devices.register", model(Device), body=body)
+
+    def get(self, device_id: str) -> Call[Device]:
+        """One device by uid."""
+        return api("fleet.devices.get", model(Device), path={"device_id": device_id})
+
+    def update(
+        self,
+        device_id: str,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        firmware_version: str | None = None,
+        tags: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Call[Device]:
+        """Change some of a device's fields (PATCH: only the arguments given are sent)."""
+        body = compact(
+            name=check_optional_str("name", name),
+            status=check_optional_str("status", status),
+            firmware_version=check_optional_str("firmware_version", firmware_version),
+            tags=_opt_str_list("tags", tags),
+            metadata=_opt_object("metadata", metadata),
+        )
+        return api("fleet.devices.update", model(Device), path={"device_id": device_id}, body=body)
+
+    def delete(self, device_id: str) -> Call[None]:
+        """Remove a device from the fleet."""
+        return api("fleet.devices.delete", nothing(), path={"device_id": device_id})
 
 
 class Recordings:
     """Builds requests for fleet recordings; ``client.fleet.recordings``."""
 
+    def list(
+        self,
+        *,
+        device_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Call[CursorPage[Recording]]:
+        """One page of recordings, optionally of one device or in one status."""
+        query = {
+            "device": check_optional_str("device_id", device_id),
+            "status": check_optional_str("status", status),
+            "limit": check_limit(limit),
+            "cursor": check_optional_str("cursor", cursor),
+        }
+        return api("fleet.recordings.list", page(Recording), query=query)
+
+    def get(self, recording_id: str) -> Call[Recording]:
+        """One recording by uid."""
+        return api("fleet.recordings.get", model(Recording), path={"recording_id": recording_id})
+
+    def update(
+        self,
+        recording_id: str,
+        *,
+        status: str | None = None,
+        tags: Sequence[str] | None = None,
+    ) -> Call[Recording]:
+        """Change a recording's status or tags (PATCH: only the arguments given are sent)."""
+        body = compact(
+            status=check_optional_str("status", status), tags=_opt_str_list("tags", tags)
+        )
+        path = {"recording_id": recording_id}
+        return api("fleet.recordings.update", model(Recording), path=path, body=body)
+
+    def delete(self, recording_id: str) -> Call[None]:
+        """Remove a recording."""
+        return api("fleet.recordings.delete", nothing(), path={"recording_id": recording_id})
+
 
 class Events:
     """Builds requests for fleet events; ``client.fleet.events``."""
+
+    def list(
+        self,
+        *,
+        recording_id: str | None = None,
+        device_id: str | None = None,
+        type: str | None = None,
+        severity: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Call[CursorPage[FleetEvent]]:
+        """One page of events, optionally of one recording or device, type or severity."""
+        query = {
+            "recording": check_optional_str("recording_id", recording_id),
+            "device": check_optional_str("device_id", device_id),
+            "type": check_optional_str("type", type),
+            "severity": check_optional_str("severity", severity),
+            "limit": check_limit(limit),
+            "cursor": check_optional_str("cursor", cursor),
+        }
+        return api("fleet.events.list", page(FleetEvent), query=query)
+
+    def create(
+        self,
+        *,
+        recording: str,
+        device: str,
+        label: str,
+        type: str,
+        timestamp: str,
+        severity: str | None = None,
+        description: str | None = None,
+        duration_ms: int | None = None,
+        tags: Sequence[str] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Call[FleetEvent]:
+        """Mark a moment of a recording; ``timestamp`` is ISO-8601 text."""
+        body = compact(
+            recording=_str("recording", recording),
+            device=_str("device", device),
+            label=_str("label", label),
+            type=_str("type", type),
+            timestamp=_timestamp("timestamp", timestamp),
+            severity=check_optional_str("severity", severity),
+            description=check_optional_str("description", description),
+            duration_ms=_opt_count("duration_ms", duration_ms),
+            tags=_opt_str_list("tags", tags),
+            metadata=_opt_object("metadata", metadata),
+        )
+        return api("fleet.events.create", model(FleetEvent), body=body)
+
+    def create_batch(self, *, events: Sequence[BatchEventParams]) -> Call[int]:
+        """Create many events in one request; the value is how many the server created."""
+        items = [_batch_event(i, event) for i, event in enumerate(_sequence("events", events))]
+        return api("fleet.events.create_batch", field("created", int), body={"events": items})
+
+    def get(self, event_id: str) -> Call[FleetEvent]:
+        """One event by uid."""
+        return api("fleet.events.get", model(FleetEvent), path={"event_id": event_id})
+
+    def delete(self, event_id: str) -> Call[None]:
+        """Remove an event."""
+        return api("fleet.events.delete", nothing(), path={"event_id": event_id})
 
 
 class Rules:
     """Builds requests for fleet alerting rules; ``client.fleet.rules``."""
 
+    def list(
+        self,
+        *,
+        enabled: bool | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Call[CursorPage[Rule]]:
+        """One page of rules, optionally only the enabled (or disabled) ones."""
+        query = {
+            "enabled": _opt_bool("enabled", enabled),
+            "limit": check_limit(limit),
+            "cursor": check_optional_str("cursor", cursor),
+        }
+        return api("fleet.rules.list", page(Rule), query=query)
+
+    def create(
+        self,
+        *,
+        name: str,
+        condition: Mapping[str, Any],
+        actions: Sequence[Mapping[str, Any]],
+        description: str | None = None,
+        enabled: bool | None = None,
+        scope: Mapping[str, Any] | None = None,
+    ) -> Call[Rule]:
+        """Create a rule: when ``condition`` matches, run ``actions`` (within ``scope``)."""
+        body = compact(
+            name=_str("name", name),
+            condition=_object("condition", condition),
+            actions=_objects("actions", actions),
+            description=check_optional_str("description", description),
+            enabled=_opt_bool("enabled", enabled),
+            scope=_opt_object("scope", scope),
+        )
+        return api("fleet.rules.create", model(Rule), body=body)
+
+    def get(self, rule_id: str) -> Call[Rule]:
+        """One rule by uid."""
+        return api("fleet.rules.get", model(Rule), path={"rule_id": rule_id})
+
+    def update(
+        self,
+        rule_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        enabled: bool | None = None,
+        condition: Mapping[str, Any] | None = None,
+        actions: Sequence[Mapping[str, Any]] | None = None,
+        scope: Mapping[str, Any] | None = None,
+    ) -> Call[Rule]:
+        """Change some of a rule's fields (PATCH: only the arguments given are sent)."""
+        body = compact(
+            name=check_optional_str("name", name),
+            description=check_optional_str("description", description),
+            enabled=_opt_bool("enabled", enabled),
+            condition=_opt_object("condition", condition),
+            actions=None if actions is None else _objects("actions", actions),
+            scope=_opt_object("scope", scope),
+        )
+        return api("fleet.rules.update", model(Rule), path={"rule_id": rule_id}, body=body)
+
+    def delete(self, rule_id: str) -> Call[None]:
+        """Remove a rule."""
+        return api("fleet.rules.delete", nothing(), path={"rule_id": rule_id})
+
 
 class Alerts:
     """Builds requests for fleet alerts; ``client.fleet.alerts``."""
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        severity: str | None = None,
+        device_id: str | None = None,
+        rule_id: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Call[CursorPage[Alert]]:
+        """One page of alerts, optionally filtered by status, severity, device or rule."""
+        query = {
+            "status": check_optional_str("status", status),
+            "severity": check_optional_str("severity", severity),
+            "device": check_optional_str("device_id", device_id),
+            "rule": check_optional_str("rule_id", rule_id),
+            "limit": check_limit(limit),
+            "cursor": check_optional_str("cursor", cursor),
+        }
+        return api("fleet.alerts.list", page(Alert), query=query)
+
+    def get(self, alert_id: str) -> Call[Alert]:
+        """One alert by uid."""
+        return api("fleet.alerts.get", model(Alert), path={"alert_id": alert_id})
+
+    def acknowledge(self, alert_id: str) -> Call[Alert]:
+        """Mark an alert acknowledged (POST without a body)."""
+        return api("fleet.alerts.acknowledge", model(Alert), path={"alert_id": alert_id})
+
+    def resolve(self, alert_id: str, *, resolution_note: str | None = None) -> Call[Alert]:
+        """Mark an alert resolved; without a note (None or "") no body is sent."""
+        note = check_optional_str("resolution_note", resolution_note)
+        body = {"resolution_note": note} if note else None
+        return api("fleet.alerts.resolve", model(Alert), path={"alert_id": alert_id}, body=body)
 
 
 class AlertChannels:
     """Builds requests for fleet alert channels; ``client.fleet.alert_channels``."""
 
+    def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Call[CursorPage[AlertChannel]]:
+        """One page of alert channels."""
+        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        return api("fleet.alert_channels.list", page(AlertChannel), query=query)
+
+    def create(self, *, name: str, type: str, config: Mapping[str, Any]) -> Call[AlertChannel]:
+        """Create a channel alerts are delivered through; ``config`` depends on ``type``."""
+        body = {
+            "name": _str("name", name),
+            "type": _str("type", type),
+            "config": _object("config", config),
+        }
+        return api("fleet.alert_channels.create", model(AlertChannel), body=body)
+
+    def delete(self, channel_id: str) -> Call[None]:
+        """Remove an alert channel."""
+        return api("fleet.alert_channels.delete", nothing(), path={"channel_id": channel_id})
+
+    def test(self, channel_id: str) -> Call[JsonObject]:
+        """Ask the server to send a test notification; its untyped verdict, frozen."""
+        return api("fleet.alert_channels.test", raw(), path={"channel_id": channel_id})
+
 
 class Uploads:
     """Builds the low-level recording upload calls; ``client.fleet.uploads``."""
+
+    def init_upload(
+        self,
+        recording_uid: str,
+        files: Sequence[Mapping[str, Any]],
+        *,
+        storage_config_uid: str | None = None,
+    ) -> Call[UploadSession]:
+        """Open an upload session for a recording from its manifest (``{path, size_bytes}``
+        entries); an empty ``storage_config_uid`` is left out like None."""
+        body = compact(
+            files=_upload_files("files", files),
+            storage_config_uid=check_optional_str("storage_config_uid", storage_config_uid) or None,
+        )
+        path = {"recording_uid": recording_uid}
+        return api("fleet.uploads.init_upload", model(UploadSession), path=path, body=body)
+
+    def get_upload_urls(
+        self,
+        recording_uid: str,
+        session_uid: str,
+        file_paths: Sequence[str],
+        *,
+        ttl_seconds: int = 3600,
+    ) -> Call[UploadUrlsResponse]:
+        """Presigned PUT targets for some files of the session, valid ``ttl_seconds``."""
+        if isinstance(ttl_seconds, bool) or not isinstance(ttl_seconds, int):
+            raise TypeError(f"ttl_seconds must be an int, not {_kind(ttl_seconds)}")
+        if ttl_seconds < 1:
+            raise ValueError(f"ttl_seconds must be >= 1, got {ttl_seconds}")
+        body = {
+            "session_uid": _str("session_uid", session_uid),
+            "file_paths": _non_empty("file_paths", _str_list("file_paths", file_paths)),
+            "ttl_seconds": ttl_seconds,
+        }
+        path = {"recording_uid": recording_uid}
+        return api("fleet.uploads.get_upload_urls", model(UploadUrlsResponse), path=path, body=body)
+
+    def confirm_upload(
+        self, recording_uid: str, session_uid: str, files: Sequence[Mapping[str, Any]]
+    ) -> Call[JsonObject]:
+        """Report uploaded files (``{path, etag, size_bytes}`` entries); raw JSON counters."""
+        body = {
+            "session_uid": _str("session_uid", session_uid),
+            "files": _upload_files("files", files),
+        }
+        path = {"recording_uid": recording_uid}
+        return api("fleet.uploads.confirm_upload", raw(), path=path, body=body)
+
+    def finalize_upload(self, recording_uid: str, session_uid: str) -> Call[JsonObject]:
+        """Close the session so the server processes the recording; raw JSON answer."""
+        body = {"session_uid": _str("session_uid", session_uid)}
+        path = {"recording_uid": recording_uid}
+        return api("fleet.uploads.finalize_upload", raw(), path=path, body=body)
+
+    def get_upload_status(self, recording_uid: str) -> Call[UploadStatusResponse]:
+        """Progress of the recording's current upload session (404 when it has none)."""
+        path = {"recording_uid": recording_uid}
+        return api("fleet.uploads.get_upload_status", model(UploadStatusResponse), path=path)
 
 
 class Fleet:

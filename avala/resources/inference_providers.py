@@ -1,7 +1,94 @@
-"""Model endpoints used for auto-labelling."""
+"""Model endpoints used for auto-labelling, and a connectivity test."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from avala._decode import model, nothing, page, raw
+from avala._request import Call
+from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.resources.webhooks import check_bool
+from avala.types import CursorPage, InferenceProvider, JsonObject
+
+
+def check_config(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The provider's settings as a JSON object (any mapping with str keys)."""
+    if config is None:
+        return None
+    if not isinstance(config, Mapping):
+        raise TypeError(f"config must be a mapping, not {type(config).__name__}")
+    for key in config:
+        if not isinstance(key, str):
+            raise TypeError(f"config keys must be str, not {type(key).__name__}")
+    return dict(config)
 
 
 class InferenceProviders:
     """Builds requests for inference providers; ``client.inference_providers``."""
+
+    def list(
+        self, *, limit: int | None = None, cursor: str | None = None
+    ) -> Call[CursorPage[InferenceProvider]]:
+        """One page of inference providers."""
+        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        return api("inference_providers.list", page(InferenceProvider), query=query)
+
+    def get(self, uid: str) -> Call[InferenceProvider]:
+        """One inference provider by uid."""
+        return api("inference_providers.get", model(InferenceProvider), path={"uid": uid})
+
+    def create(
+        self,
+        *,
+        name: str,
+        provider_type: str,
+        config: Mapping[str, Any],
+        description: str | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+    ) -> Call[InferenceProvider]:
+        """Register a model endpoint of ``provider_type`` with its ``config``."""
+        body = {
+            "name": check_optional_str("name", name),
+            "provider_type": check_optional_str("provider_type", provider_type),
+            "config": check_config(config),
+            **compact(
+                description=check_optional_str("description", description),
+                is_active=check_bool("is_active", is_active),
+                project=check_optional_str("project", project),
+            ),
+        }
+        return api("inference_providers.create", model(InferenceProvider), body=body)
+
+    def update(
+        self,
+        uid: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        provider_type: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        is_active: bool | None = None,
+        project: str | None = None,
+    ) -> Call[InferenceProvider]:
+        """Change a provider; only the arguments given are sent (PATCH)."""
+        body = compact(
+            name=check_optional_str("name", name),
+            description=check_optional_str("description", description),
+            provider_type=check_optional_str("provider_type", provider_type),
+            config=check_config(config),
+            is_active=check_bool("is_active", is_active),
+            project=check_optional_str("project", project),
+        )
+        return api(
+            "inference_providers.update", model(InferenceProvider), path={"uid": uid}, body=body
+        )
+
+    def delete(self, uid: str) -> Call[None]:
+        """Remove an inference provider."""
+        return api("inference_providers.delete", nothing(), path={"uid": uid})
+
+    def test(self, uid: str) -> Call[JsonObject]:
+        """Have the server try the provider's endpoint; its verdict as frozen JSON."""
+        return api("inference_providers.test", raw(), path={"uid": uid})

@@ -218,7 +218,10 @@ class FakeAvala:
         self._server = server
         self._store.base_url = self.base_url
         self._thread = threading.Thread(
-            target=server.serve_forever, name=f"FakeAvala:{self.port}", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.02},  # stop() waits at most this long
+            name=f"FakeAvala:{self.port}",
+            daemon=True,
         )
         self._thread.start()
         return self

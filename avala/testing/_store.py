@@ -79,9 +79,10 @@ class Store:
             return copy.deepcopy(rec) if rec is not None else None
 
     def all(self, collection: str) -> list[Record]:
-        """Every record of `collection` in insertion order (copies)."""
+        """Every record of `collection` in insertion order (shallow copies: a handler may
+        change top-level keys of what it gets, and must deep-copy before changing more)."""
         with self.lock:
-            return copy.deepcopy(list(self._collections.get(collection, {}).values()))
+            return [dict(r) for r in self._collections.get(collection, {}).values()]
 
     def update(self, collection: str, uid: str, changes: Record) -> Record | None:
         """Merge `changes` into the record and bump updated_at; None if it does not exist."""
@@ -189,7 +190,7 @@ def cursor_page(req: FakeRequest, items: Sequence[Record], base_url: str) -> Fak
         return _link(req, base_url, keep, {"cursor": encode_cursor(at), "limit": str(size)})
 
     body = {
-        "results": list(items[offset:end]),
+        "results": copy.deepcopy(list(items[offset:end])),
         "next": link(end) if end < len(items) else None,
         "previous": link(max(0, offset - size)) if offset > 0 else None,
     }

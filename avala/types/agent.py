@@ -1,4 +1,4 @@
-"""Models of agents: frozen, slotted, decoded by ``avala._decode``."""
+"""Agents (automations called back on platform events) and their runs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Agent:
-    """Agent as the API returns it."""
+    """An agent: a callback the platform invokes on chosen events, optionally per project."""
 
     uid: str
     name: str
@@ -35,7 +35,7 @@ class Agent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentExecution:
-    """AgentExecution as the API returns it."""
+    """One run of an agent: the event that triggered it and what came of it."""
 
     uid: str
     registration: str

@@ -1,4 +1,4 @@
-"""Models of annotation issues: frozen, slotted, decoded by ``avala._decode``."""
+"""Quality-control issues on annotations, their counters and the QC tool catalogue."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssueProject:
-    """AnnotationIssueProject as the API returns it."""
+    """The project an annotation issue was raised in (uid and name)."""
 
     uid: str
     name: str
@@ -30,7 +30,7 @@ class AnnotationIssueProject:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssueReporter:
-    """AnnotationIssueReporter as the API returns it."""
+    """Who reported an annotation issue."""
 
     username: str | None = None
     picture: str | None = None
@@ -41,7 +41,7 @@ class AnnotationIssueReporter:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssueTool:
-    """AnnotationIssueTool as the API returns it."""
+    """The QC tool an annotation issue was raised with."""
 
     uid: str
     name: str
@@ -50,7 +50,7 @@ class AnnotationIssueTool:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssueProblem:
-    """AnnotationIssueProblem as the API returns it."""
+    """The kind of problem an annotation issue reports, from its tool's catalogue."""
 
     uid: str
     title: str
@@ -58,7 +58,7 @@ class AnnotationIssueProblem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssue:
-    """AnnotationIssue as the API returns it."""
+    """A QC issue on an annotated sequence (optionally one item or object of it)."""
 
     uid: str
     dataset_item_uid: str | None = None
@@ -85,7 +85,7 @@ class AnnotationIssue:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssueMetrics:
-    """AnnotationIssueMetrics as the API returns it."""
+    """Counts and close times of the QC issues of a dataset (or one sequence)."""
 
     status_count: JsonObject | None = None
     priority_count: JsonObject | None = None
@@ -99,7 +99,7 @@ class AnnotationIssueMetrics:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssueToolProblem:
-    """AnnotationIssueToolProblem as the API returns it."""
+    """One problem a QC tool can report."""
 
     uid: str
     title: str
@@ -107,7 +107,7 @@ class AnnotationIssueToolProblem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnnotationIssueToolDetail:
-    """AnnotationIssueToolDetail as the API returns it."""
+    """A QC tool available for a dataset type, with its catalogue of problems."""
 
     uid: str
     name: str

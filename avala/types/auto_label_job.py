@@ -1,4 +1,4 @@
-"""Models of auto label jobs: frozen, slotted, decoded by ``avala._decode``."""
+"""Auto-label jobs: model-assisted labelling runs on a project."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AutoLabelJob:
-    """AutoLabelJob as the API returns it."""
+    """A model-assisted labelling run on a project: settings, status and item counters."""
 
     uid: str
     status: str | None = None

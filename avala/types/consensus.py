@@ -1,4 +1,4 @@
-"""Models of consensuss: frozen, slotted, decoded by ``avala._decode``."""
+"""Consensus (inter-annotator agreement) of a project: settings, scores, summary."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConsensusConfig:
-    """ConsensusConfig as the API returns it."""
+    """A project's consensus settings: IoU threshold, agreement ratio, minimum annotators."""
 
     uid: str
     iou_threshold: float = 0.5
@@ -30,7 +30,7 @@ class ConsensusConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConsensusScore:
-    """ConsensusScore as the API returns it."""
+    """The agreement score of one dataset item's annotations in one task."""
 
     uid: str
     dataset_item_uid: str
@@ -44,7 +44,7 @@ class ConsensusScore:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConsensusSummary:
-    """ConsensusSummary as the API returns it."""
+    """Project-wide consensus statistics over all scored items."""
 
     mean_score: float
     median_score: float
@@ -58,7 +58,7 @@ class ConsensusSummary:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConsensusComputeResult:
-    """ConsensusComputeResult as the API returns it."""
+    """The server's answer to a request to (re)compute consensus."""
 
     status: str
     message: str

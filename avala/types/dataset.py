@@ -26,7 +26,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Dataset:
-    """Dataset as the API returns it."""
+    """A dataset: a named, owned collection of items or sequences."""
 
     uid: str
     name: str
@@ -43,7 +43,7 @@ class Dataset:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DatasetItem:
-    """DatasetItem as the API returns it."""
+    """One item (file) of a dataset, with its URLs, metadata and annotations."""
 
     id: int | None = None
     uid: str
@@ -68,7 +68,7 @@ class DatasetItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DatasetSequence:
-    """DatasetSequence as the API returns it."""
+    """A sequence of a dataset; the detail response embeds its ``frames``."""
 
     uid: str
     is_hidden: bool = False
@@ -97,7 +97,7 @@ class DatasetSequence:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Vec3:
-    """Vec3 as the API returns it."""
+    """A 3-D position."""
 
     x: float
     y: float
@@ -106,7 +106,7 @@ class Vec3:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Quat:
-    """Quat as the API returns it."""
+    """A rotation as a quaternion (x, y, z, w)."""
 
     x: float
     y: float
@@ -116,7 +116,7 @@ class Quat:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FrameImage:
-    """FrameImage as the API returns it."""
+    """One camera image of a frame, with the camera's pose and intrinsics."""
 
     image_url: str | None = None
     position: Vec3 | None = None
@@ -135,10 +135,8 @@ class FrameImage:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DatasetFrame:
-    """DatasetFrame as the API returns it.
-
-    Note: client-built (get_frame); raw keeps the untouched frame dict.
-    """
+    """One frame of a sequence, built client-side by ``datasets.get_frame``; ``raw`` is the
+    frame object exactly as the API sent it."""
 
     frame_index: int
     key: str | None = None
@@ -154,11 +152,7 @@ class DatasetFrame:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CameraCalibration:
-    """CameraCalibration as the API returns it.
-
-    Note: client-built (get_calibration) from frames[0].images entries; camera_id from
-    camera|camera_id|sensor_id.
-    """
+    """One camera of a sequence's rig, built client-side from an image of its first frame."""
 
     camera_id: str | None = None
     position: Vec3 | None = None
@@ -176,10 +170,8 @@ class CameraCalibration:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DatasetCalibration:
-    """DatasetCalibration as the API returns it.
-
-    Note: client-built; dataset_level_camera_calibration never populated by the SDK.
-    """
+    """The camera rig of a sequence, built client-side by ``datasets.get_calibration``
+    (``dataset_level_camera_calibration`` is not filled in by it)."""
 
     sequence_uid: str
     cameras: tuple[CameraCalibration, ...] = ()
@@ -188,7 +180,7 @@ class DatasetCalibration:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SequenceHealth:
-    """SequenceHealth as the API returns it."""
+    """Ingest health of one sequence, part of ``DatasetHealth``."""
 
     uid: str
     key: str | None = None
@@ -200,7 +192,7 @@ class SequenceHealth:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DatasetHealth:
-    """DatasetHealth as the API returns it."""
+    """Post-ingest health snapshot of a dataset: counts, storage prefixes, issues."""
 
     dataset_uid: str
     dataset_slug: str

@@ -1,15 +1,18 @@
-"""Models of fleets: frozen, slotted, decoded by ``avala._decode``."""
+"""Models of the robot fleet: devices, recordings, events, rules, alerts, alert channels."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NotRequired, TypedDict
 
 from avala.types._common import JsonObject
 
 __all__ = [
     "Alert",
     "AlertChannel",
+    "BatchEventParams",
     "Device",
     "FleetEvent",
     "Recording",
@@ -19,7 +22,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Device:
-    """Device as the API returns it."""
+    """A robot or vehicle registered to the fleet (``device_token`` is secret: not in repr)."""
 
     uid: str
     name: str
@@ -36,7 +39,7 @@ class Device:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Recording:
-    """Recording as the API returns it."""
+    """A capture session of one device (its logged topics), with size and duration."""
 
     uid: str
     device: str | None = None
@@ -54,7 +57,7 @@ class Recording:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FleetEvent:
-    """FleetEvent as the API returns it."""
+    """A timestamped, labelled moment in a recording (a hard brake, a disengagement)."""
 
     uid: str
     recording: str | None = None
@@ -73,7 +76,7 @@ class FleetEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rule:
-    """Rule as the API returns it."""
+    """An alerting rule: a condition over fleet data and the actions taken when it matches."""
 
     uid: str
     name: str
@@ -90,7 +93,7 @@ class Rule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Alert:
-    """Alert as the API returns it."""
+    """An alert a rule raised for a device or recording; acknowledged, then resolved."""
 
     uid: str
     rule: str | None = None
@@ -110,7 +113,7 @@ class Alert:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AlertChannel:
-    """AlertChannel as the API returns it."""
+    """Where alerts are delivered (email, Slack, webhook ...), with its settings."""
 
     uid: str
     name: str
@@ -118,3 +121,18 @@ class AlertChannel:
     config: JsonObject | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class BatchEventParams(TypedDict):
+    """One event of ``fleet.events.create_batch``: the first five keys are required."""
+
+    recording: str
+    device: str
+    label: str
+    type: str
+    timestamp: str
+    severity: NotRequired[str]
+    description: NotRequired[str]
+    duration_ms: NotRequired[int]
+    tags: NotRequired[Sequence[str]]
+    metadata: NotRequired[Mapping[str, Any]]

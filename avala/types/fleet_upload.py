@@ -1,4 +1,4 @@
-"""Models of fleet uploads: frozen, slotted, decoded by ``avala._decode``."""
+"""Models of the low-level recording upload calls: frozen, slotted, decoded strictly."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadSession:
-    """UploadSession as the API returns it."""
+    """An upload session of a recording: its file manifest totals and progress."""
 
     uid: str
     total_files: int = 0
@@ -31,7 +31,7 @@ class UploadSession:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadUrlEntry:
-    """UploadUrlEntry as the API returns it."""
+    """A presigned PUT target for one session file, with headers the PUT must carry."""
 
     path: str
     put_url: str
@@ -41,17 +41,14 @@ class UploadUrlEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadUrlsResponse:
-    """UploadUrlsResponse as the API returns it."""
+    """The presigned PUT targets for a batch of session files."""
 
     urls: tuple[UploadUrlEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadConfirmResponse:
-    """UploadConfirmResponse as the API returns it.
-
-    Note: defined but never used: confirm_upload returns a raw dict.
-    """
+    """Counters a confirm call answers with; ``confirm_upload`` returns the raw JSON instead."""
 
     confirmed: int = 0
     total_confirmed: int = 0
@@ -60,7 +57,7 @@ class UploadConfirmResponse:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadStatusResponse:
-    """UploadStatusResponse as the API returns it."""
+    """Progress of a recording's current upload session, with paths still pending."""
 
     session_uid: str
     status: str

@@ -1,4 +1,4 @@
-"""Models of inference providers: frozen, slotted, decoded by ``avala._decode``."""
+"""Models of inference providers (model endpoints used for auto-labelling)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InferenceProvider:
-    """InferenceProvider as the API returns it."""
+    """A configured model endpoint; ``last_test_*`` record the latest connectivity test."""
 
     uid: str
     name: str

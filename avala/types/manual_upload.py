@@ -12,15 +12,20 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UploadQuota:
-    """UploadQuota as the API returns it."""
+    """Managed-upload storage quota of the caller or an organization, in bytes."""
 
     used: int
     limit: int
 
+    @property
+    def remaining(self) -> int:
+        """Bytes still free (never negative)."""
+        return max(0, self.limit - self.used)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AllowedMimes:
-    """AllowedMimes as the API returns it."""
+    """MIME types the managed upload accepts (advisory); ``video_prefix`` matches any video."""
 
     mime_types: tuple[str, ...] = ()
     video_prefix: str = ""

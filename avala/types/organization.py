@@ -1,4 +1,4 @@
-"""Models of organizations: frozen, slotted, decoded by ``avala._decode``."""
+"""Models of organizations, their members, invitations and teams."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Organization:
-    """Organization as the API returns it."""
+    """An organization (workspace) the caller belongs to; ``role`` is the caller's role in it."""
 
     uid: str
     name: str
@@ -55,7 +55,7 @@ class Organization:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrganizationMember:
-    """OrganizationMember as the API returns it."""
+    """A user's membership of an organization, with their role there."""
 
     user_uid: str
     username: str | None = None
@@ -69,7 +69,7 @@ class OrganizationMember:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invitation:
-    """Invitation as the API returns it."""
+    """An invitation of an email address to join an organization."""
 
     uid: str
     organization_name: str | None = None
@@ -87,7 +87,7 @@ class Invitation:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Team:
-    """Team as the API returns it."""
+    """A named group of members inside an organization, addressed by its slug."""
 
     uid: str
     name: str
@@ -104,7 +104,7 @@ class Team:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeamMember:
-    """TeamMember as the API returns it."""
+    """A user's membership of a team, with their role in the team."""
 
     user_uid: str
     username: str | None = None

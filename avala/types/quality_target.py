@@ -1,4 +1,4 @@
-"""Models of quality targets: frozen, slotted, decoded by ``avala._decode``."""
+"""Models of a project's quality targets and their evaluations."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QualityTarget:
-    """QualityTarget as the API returns it."""
+    """A threshold on one project metric (``metric operator threshold``) and its breach record."""
 
     uid: str
     name: str
@@ -35,7 +35,7 @@ class QualityTarget:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QualityTargetEvaluation:
-    """QualityTargetEvaluation as the API returns it."""
+    """One target's result from an on-demand evaluation: the metric's current value."""
 
     uid: str
     name: str

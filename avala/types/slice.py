@@ -16,7 +16,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Slice:
-    """Slice as the API returns it."""
+    """A slice: a saved subset of items drawn from one or more datasets."""
 
     uid: str
     name: str
@@ -33,7 +33,7 @@ class Slice:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SliceItem:
-    """SliceItem as the API returns it."""
+    """One item of a slice (a dataset item seen through the slice)."""
 
     id: int | None = None
     uid: str

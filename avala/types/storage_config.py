@@ -13,7 +13,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StorageConfig:
-    """StorageConfig as the API returns it."""
+    """A customer-owned S3 or Google Cloud Storage bucket Avala reads from (no secrets)."""
 
     uid: str
     name: str
@@ -33,7 +33,7 @@ class StorageConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StorageConfigSetupInfo:
-    """StorageConfigSetupInfo as the API returns it."""
+    """What to put in an S3 role's trust policy so Avala can assume it."""
 
     avala_aws_account_id: str
     external_id: str

@@ -1,4 +1,4 @@
-"""Models of webhooks: frozen, slotted, decoded by ``avala._decode``."""
+"""Models of webhook subscriptions and of their delivery attempts."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Webhook:
-    """Webhook as the API returns it."""
+    """A subscription that POSTs the listed events to ``target_url``; ``secret`` signs them."""
 
     uid: str
     target_url: str
@@ -28,7 +28,7 @@ class Webhook:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WebhookDelivery:
-    """WebhookDelivery as the API returns it."""
+    """One event sent (or being retried) to a webhook subscription, with the receiver's answer."""
 
     uid: str
     subscription: str

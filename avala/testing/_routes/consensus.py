@@ -1,7 +1,146 @@
-"""Fake routes for consensus."""
+"""Consensus of a project: settings, per-item scores, summary and a compute trigger.
+
+Every route is under `/projects/{project_uid}/consensus/`; an unknown project (collection
+`projects`) is a 404 and each project only sees its own records.
+Collections (records carry their `project` uid, not shown in responses):
+- `consensus_configs`: one per project, made with the defaults on first access.
+- `consensus_scores`: `{uid, project, dataset_item_uid, task_name, score_type, score,
+  annotator_count, details}`; seed them in tests.
+The summary is computed from the scores: an item "has consensus" when one of its scores
+comes from at least `min_annotations` annotators.
+"""
 
 from __future__ import annotations
 
-from .._routing import Router
+from collections import defaultdict
+from statistics import fmean, median
+from typing import Any
+
+from .._routing import FakeRequest, FakeResponse, Router
+from .._store import Store, bad_request, cursor_page, not_found, require_object
 
 router = Router()
+
+CONFIGS = "consensus_configs"
+SCORES = "consensus_scores"
+DEFAULTS = {"iou_threshold": 0.5, "min_agreement_ratio": 0.5, "min_annotations": 2}
+BUCKETS = ("0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0")
+
+
+def _public(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "project"}
+
+
+def _config(state: Store, project_uid: str) -> dict[str, Any]:
+    """The project's config record, created with the defaults the first time."""
+    for config in state.all(CONFIGS):
+        if config.get("project") == project_uid:
+            return config
+    return state.insert(CONFIGS, {"project": project_uid, **DEFAULTS})
+
+
+def _scores(state: Store, project_uid: str) -> list[dict[str, Any]]:
+    return [s for s in state.all(SCORES) if s.get("project") == project_uid]
+
+
+def _bucket(score: float) -> str:
+    return BUCKETS[min(int(score * 5), 4)] if score >= 0 else BUCKETS[0]
+
+
+@router.route("GET", "/projects/{project_uid}/consensus/")
+def get_summary(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    config = _config(state, project_uid)
+    scores = _scores(state, project_uid)
+    values = [float(s["score"]) for s in scores]
+    items = {s["dataset_item_uid"] for s in scores}
+    agreed = {
+        s["dataset_item_uid"]
+        for s in scores
+        if int(s.get("annotator_count") or 0) >= config["min_annotations"]
+    }
+    distribution = dict.fromkeys(BUCKETS, 0)
+    by_task: dict[str, list[float]] = defaultdict(list)
+    for s in scores:
+        distribution[_bucket(float(s["score"]))] += 1
+        by_task[s["task_name"]].append(float(s["score"]))
+    body = {
+        "mean_score": fmean(values) if values else 0.0,
+        "median_score": float(median(values)) if values else 0.0,
+        "min_score": min(values) if values else 0.0,
+        "max_score": max(values) if values else 0.0,
+        "total_items": len(items),
+        "items_with_consensus": len(agreed),
+        "score_distribution": distribution,
+        "by_task_name": [
+            {"task_name": name, "mean_score": fmean(v), "count": len(v)}
+            for name, v in sorted(by_task.items())
+        ],
+    }
+    return FakeResponse(200, body)
+
+
+@router.route("GET", "/projects/{project_uid}/consensus/scores/")
+def list_scores(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    items = [_public(s) for s in _scores(state, project_uid)]
+    return cursor_page(req, items, state.base_url)
+
+
+@router.route("POST", "/projects/{project_uid}/consensus/compute/")
+def compute(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    items = {s["dataset_item_uid"] for s in _scores(state, project_uid)}
+    message = f"Consensus computation started for {len(items)} items."
+    return FakeResponse(202, {"status": "started", "message": message})
+
+
+@router.route("GET", "/projects/{project_uid}/consensus/config/")
+def get_config(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    return FakeResponse(200, _public(_config(state, project_uid)))
+
+
+def _ratio_error(value: Any) -> list[str] | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return ["A valid number is required."]
+    if value < 0:
+        return ["Ensure this value is greater than or equal to 0."]
+    if value > 1:
+        return ["Ensure this value is less than or equal to 1."]
+    return None
+
+
+@router.route("PUT", "/projects/{project_uid}/consensus/config/")
+def update_config(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    """A PUT that, like the real API, accepts a partial body (even `{}`)."""
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    body: Any = {} if req.body is None else req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    errors: dict[str, list[str]] = {}
+    for key in ("iou_threshold", "min_agreement_ratio"):
+        problem = _ratio_error(body[key]) if key in body else None
+        if problem:
+            errors[key] = problem
+    if "min_annotations" in body:
+        count = body["min_annotations"]
+        if isinstance(count, bool) or not isinstance(count, int):
+            errors["min_annotations"] = ["A valid integer is required."]
+        elif count < 2:
+            errors["min_annotations"] = ["Ensure this value is greater than or equal to 2."]
+    if errors:
+        return bad_request(errors)
+    config = _config(state, project_uid)
+    changes = {k: body[k] for k in DEFAULTS if k in body}
+    for key in ("iou_threshold", "min_agreement_ratio"):
+        if key in changes:
+            changes[key] = float(changes[key])
+    updated = state.update(CONFIGS, config["uid"], changes) or config
+    return FakeResponse(200, _public(updated))

@@ -1,7 +1,465 @@
-"""Fake routes for datasets more."""
+"""Datasets beyond list/get: owner/slug lookup, transfer, create, managed (manual) uploads,
+items, sequences and health.
+
+Collections: ``datasets`` (shared with datasets.py), ``datasets_items`` (``dataset`` = the
+dataset uid), ``datasets_sequences`` (``dataset_uid``), ``datasets_uploads`` (presigned
+files not yet turned into a dataset), ``datasets_quotas`` (``uid`` = organization uid or
+``me``; ``used``/``limit`` bytes). The caller is the user ``fake-user``; an organization
+owns datasets under its ``slug`` (from the ``organizations`` collection).
+
+The literal ``/datasets/manual-upload/...`` routes win over ``/datasets/{uid}/`` and
+``/datasets/{owner}/{slug}/`` because the router always prefers literal segments.
+"""
 
 from __future__ import annotations
 
-from .._routing import Router
+import math
+import uuid
+from typing import Any
+
+from .._routing import FakeRequest, FakeResponse, Router
+from .._store import Store, bad_request, cursor_page, not_found, require_object
+from .datasets import find_dataset, queue_statuses
 
 router = Router()
+
+CALLER = "fake-user"
+"""User name of whoever holds the fake's API key (``add_dataset`` uses it too)."""
+ME = "me"
+"""Quota/upload scope key of the caller's personal storage."""
+VISIBILITIES = ("private", "public", "unlisted")
+SEQUENCE_TYPES = ("video", "lidar", "mcap", "splat")
+DEFAULT_QUOTA_BYTES = 10 * 1024**3
+PART_SIZE = 64 * 1024**2
+UPLOAD_HOST = "https://uploads.example.invalid"
+ALLOWED_MIMES = {
+    "mime_types": [
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "application/octet-stream",
+        "application/json",
+        "application/zip",
+    ],
+    "video_prefix": "video/",
+}
+REQUIRED = ["This field is required."]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _dataset_or_404(state: Store, owner: str, slug: str) -> dict[str, Any] | FakeResponse:
+    dataset = find_dataset(state, owner, slug)
+    return dataset if dataset is not None else not_found()
+
+
+def _organization(state: Store, uid: Any) -> dict[str, Any] | None:
+    return state.get("organizations", uid) if isinstance(uid, str) and uid else None
+
+
+def _org_handle(org: dict[str, Any]) -> str:
+    return str(org.get("slug") or org.get("handle") or org["uid"])
+
+
+def _check_str(
+    errors: dict[str, list[str]], body: dict[str, Any], key: str, required: bool
+) -> None:
+    value = body.get(key)
+    if value is None:
+        if required:
+            errors[key] = REQUIRED
+    elif not isinstance(value, str):
+        errors[key] = ["Not a valid string."]
+    elif required and not value.strip():
+        errors[key] = ["This field may not be blank."]
+
+
+def _check_int(errors: dict[str, list[str]], body: dict[str, Any], key: str) -> None:
+    value = body.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        errors[key] = ["A valid integer is required."]
+
+
+def _validate_new_dataset(body: dict[str, Any], extra_str: tuple[str, ...]) -> dict[str, list[str]]:
+    """DRF-style field errors shared by both dataset-creating POSTs."""
+    errors: dict[str, list[str]] = {}
+    for key in ("name", "slug", "data_type"):
+        _check_str(errors, body, key, required=True)
+    for key in ("owner_name", "organization_uid", *extra_str):
+        _check_str(errors, body, key, required=False)
+    visibility = body.get("visibility", "private")
+    if visibility not in VISIBILITIES:
+        errors["visibility"] = [f'"{visibility}" is not a valid choice.']
+    if "create_metadata" in body and not isinstance(body["create_metadata"], bool):
+        errors["create_metadata"] = ["Must be a valid boolean."]
+    for key in ("industry", "license", "organization_id"):
+        _check_int(errors, body, key)
+    for key in ("metadata", "provider_config"):
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            errors[key] = ["Expected a dictionary of items."]
+    return errors
+
+
+def _owner_for(state: Store, body: dict[str, Any]) -> str | FakeResponse:
+    """Who a new dataset belongs to: ``owner_name``, else the organization, else the caller."""
+    org_uid = body.get("organization_uid")
+    org = _organization(state, org_uid)
+    if org_uid is not None and org is None:
+        return bad_request({"organization_uid": ["Organization not found."]})
+    if body.get("owner_name"):
+        return str(body["owner_name"])
+    return _org_handle(org) if org is not None else CALLER
+
+
+def _new_dataset(state: Store, body: dict[str, Any], owner: str, item_count: int) -> dict[str, Any]:
+    data_type = body["data_type"]
+    dataset = state.create(
+        "datasets",
+        {
+            "name": body["name"],
+            "slug": body["slug"],
+            "item_count": item_count,
+            "owner_name": owner,
+            "status": "creating",
+            "data_type": data_type,
+            "is_sequence": data_type in SEQUENCE_TYPES,
+            "predefined_labels": None,
+            "visibility": body.get("visibility", "private"),
+            "metadata": body.get("metadata"),
+            "industry": body.get("industry"),
+            "license": body.get("license"),
+            "gpu_texture_format": body.get("gpu_texture_format"),
+            "organization_uid": body.get("organization_uid"),
+        },
+    )
+    queue_statuses(state, dataset["uid"], ["created"])
+    return dataset
+
+
+def _slug_taken(state: Store, owner: str, slug: str) -> FakeResponse | None:
+    if find_dataset(state, owner, slug) is not None:
+        return bad_request({"slug": ["A dataset with this slug already exists for this owner."]})
+    return None
+
+
+def _quota(state: Store, scope: str) -> dict[str, Any]:
+    quota = state.get("datasets_quotas", scope)
+    if quota is None:
+        quota = state.insert(
+            "datasets_quotas", {"uid": scope, "used": 0, "limit": DEFAULT_QUOTA_BYTES}
+        )
+    return quota
+
+
+def _scope(org_uid: Any) -> str:
+    return org_uid if isinstance(org_uid, str) and org_uid else ME
+
+
+def _storage_root(scope: str) -> str:
+    return f"__u__=/{CALLER}" if scope == ME else f"__o__=/{scope}"
+
+
+# --- lookup and transfer -------------------------------------------------------------------
+
+
+@router.route("GET", "/datasets/{owner}/{slug}/")
+def get_dataset_by_slug(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
+    found = _dataset_or_404(state, owner, slug)
+    return found if isinstance(found, FakeResponse) else FakeResponse(200, found)
+
+
+@router.route("POST", "/datasets/{owner}/{slug}/transfer/")
+def transfer_dataset(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
+    found = _dataset_or_404(state, owner, slug)
+    if isinstance(found, FakeResponse):
+        return found
+    body: Any = {} if req.body is None else req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    org_uid, username = body.get("organization_uid"), body.get("owner_username")
+    if (org_uid is None) == (username is None):
+        message = "Provide exactly one of organization_uid or owner_username."
+        return bad_request({"non_field_errors": [message]})
+    if org_uid is not None:
+        org = _organization(state, org_uid)
+        if org is None:
+            return bad_request({"organization_uid": ["Organization not found."]})
+        new_owner, changes = _org_handle(org), {"organization_uid": org_uid}
+    else:
+        if not isinstance(username, str) or not username.strip():
+            return bad_request({"owner_username": ["This field may not be blank."]})
+        new_owner, changes = username, {"organization_uid": None}
+    if new_owner != owner:
+        taken = _slug_taken(state, new_owner, slug)
+        if taken is not None:
+            return taken
+    moved = state.update("datasets", found["uid"], {"owner_name": new_owner, **changes})
+    return FakeResponse(200, moved)
+
+
+# --- create ----------------------------------------------------------------------------------
+
+
+@router.route("POST", "/datasets/")
+def create_dataset(state: Store, req: FakeRequest) -> FakeResponse:
+    body: Any = req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    errors = _validate_new_dataset(body, ("gpu_texture_format",))
+    if errors:
+        return bad_request(errors)
+    owner = _owner_for(state, body)
+    if isinstance(owner, FakeResponse):
+        return owner
+    taken = _slug_taken(state, owner, body["slug"])
+    if taken is not None:
+        return taken
+    return FakeResponse(201, _new_dataset(state, body, owner, item_count=0))
+
+
+# --- managed (manual) uploads --------------------------------------------------------------
+
+
+@router.route("POST", "/datasets/manual-upload/file-upload-url/")
+def presign_upload(state: Store, req: FakeRequest) -> FakeResponse:
+    body: Any = req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    errors: dict[str, list[str]] = {}
+    _check_str(errors, body, "dataset_name", required=True)
+    _check_str(errors, body, "file_path_in_dataset", required=True)
+    _check_str(errors, body, "dataset_upload_uid", required=False)
+    _check_str(errors, body, "organization_uid", required=False)
+    size = body.get("content_length")
+    if size is None:
+        errors["content_length"] = REQUIRED
+    elif isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        errors["content_length"] = ["Ensure this value is a non-negative integer."]
+    version = body.get("upload_protocol_version")
+    if version not in (None, 1, 2):
+        errors["upload_protocol_version"] = [f'"{version}" is not a valid choice.']
+    elif version == 2 and body.get("dataset_upload_uid") is None:
+        errors["dataset_upload_uid"] = ["Required by upload protocol version 2."]
+    if errors:
+        return bad_request(errors)
+    org_uid = body.get("organization_uid")
+    if org_uid is not None and _organization(state, org_uid) is None:
+        return bad_request({"organization_uid": ["Organization not found."]})
+    scope = _scope(org_uid)
+    path = body["file_path_in_dataset"]
+    batch = body.get("dataset_upload_uid")
+    earlier = next(
+        (
+            u
+            for u in state.all("datasets_uploads")
+            if u["scope"] == scope
+            and u["dataset_name"] == body["dataset_name"]
+            and u["path"] == path
+            and u["dataset_upload_uid"] == batch
+        ),
+        None,
+    )
+    quota = _quota(state, scope)
+    used = quota["used"] - (earlier["content_length"] if earlier else 0)
+    if used + size > quota["limit"]:
+        detail = "Storage quota exceeded."
+        return FakeResponse(413, {"detail": detail, "limit": quota["limit"], "used": quota["used"]})
+    state.update("datasets_quotas", scope, {"used": used + size})
+    record = {
+        "scope": scope,
+        "dataset_name": body["dataset_name"],
+        "path": path,
+        "content_length": size,
+        "dataset_upload_uid": batch,
+    }
+    if earlier is not None:
+        upload = state.update("datasets_uploads", earlier["uid"], record) or earlier
+    else:
+        upload = state.insert("datasets_uploads", {"uid": str(uuid.uuid4()), **record})
+    key = f"{_storage_root(scope)}/{body['dataset_name']}/{path}"
+    if version != 2:
+        fields = {"key": key, "policy": "ZmFrZS1wb2xpY3k=", "x-amz-signature": "fake"}
+        return FakeResponse(200, {"method": "POST", "url": f"{UPLOAD_HOST}/", "fields": fields})
+    parts = max(1, math.ceil(size / PART_SIZE))
+    return FakeResponse(
+        200,
+        {
+            "method": "PUT" if parts == 1 else "MULTIPART",
+            "url": f"{UPLOAD_HOST}/{key}" if parts == 1 else None,
+            "headers": {"Content-Type": "application/octet-stream"},
+            "upload_uid": upload["uid"],
+            "part_size": PART_SIZE,
+            "part_count": parts,
+            "uploaded_parts": [],
+            "complete": False,
+        },
+    )
+
+
+@router.route("GET", "/datasets/manual-upload/quota/")
+def upload_quota(state: Store, req: FakeRequest) -> FakeResponse:
+    quota = _quota(state, _scope(req.q("organization_uid")))
+    return FakeResponse(200, {"used": quota["used"], "limit": quota["limit"]})
+
+
+@router.route("GET", "/datasets/manual-upload/allowed-mimes/")
+def allowed_mimes(state: Store, req: FakeRequest) -> FakeResponse:
+    return FakeResponse(200, ALLOWED_MIMES)
+
+
+@router.route("POST", "/datasets/manual-upload/")
+def create_from_upload(state: Store, req: FakeRequest) -> FakeResponse:
+    body: Any = req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    errors = _validate_new_dataset(body, ("dataset_upload_uid",))
+    if errors:
+        return bad_request(errors)
+    owner = _owner_for(state, body)
+    if isinstance(owner, FakeResponse):
+        return owner
+    scope, batch = _scope(body.get("organization_uid")), body.get("dataset_upload_uid")
+    uploads = [
+        u
+        for u in state.all("datasets_uploads")
+        if u["scope"] == scope
+        and u["dataset_upload_uid"] == batch
+        and (batch is not None or u["dataset_name"] == body["name"])
+    ]
+    if not uploads:
+        field = "dataset_upload_uid" if batch is not None else "non_field_errors"
+        return bad_request({field: ["No uploaded files found for this dataset."]})
+    taken = _slug_taken(state, owner, body["slug"])
+    if taken is not None:
+        return taken
+    dataset = _new_dataset(state, body, owner, item_count=len(uploads))
+    for upload in uploads:
+        state.delete("datasets_uploads", upload["uid"])
+        state.insert(
+            "datasets_items",
+            {
+                "key": upload["path"],
+                "dataset": dataset["uid"],
+                "dataset_owner_name": owner,
+                "dataset_slug": dataset["slug"],
+                "url": f"{UPLOAD_HOST}/{_storage_root(scope)}/{upload['dataset_name']}/"
+                f"{upload['path']}",
+                "metadata": {"content_length": upload["content_length"]},
+            },
+        )
+    return FakeResponse(201, dataset)
+
+
+# --- items, sequences, health --------------------------------------------------------------
+
+
+def _items_of(state: Store, dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    return [i for i in state.all("datasets_items") if i.get("dataset") == dataset["uid"]]
+
+
+def _sequences_of(state: Store, dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in state.all("datasets_sequences") if s.get("dataset_uid") == dataset["uid"]]
+
+
+@router.route("GET", "/datasets/{owner}/{slug}/items/")
+def list_items(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
+    found = _dataset_or_404(state, owner, slug)
+    if isinstance(found, FakeResponse):
+        return found
+    return cursor_page(req, _items_of(state, found), state.base_url)
+
+
+@router.route("GET", "/datasets/{owner}/{slug}/items/{item_uid}/")
+def get_item(state: Store, req: FakeRequest, owner: str, slug: str, item_uid: str) -> FakeResponse:
+    found = _dataset_or_404(state, owner, slug)
+    if isinstance(found, FakeResponse):
+        return found
+    item = state.get("datasets_items", item_uid)
+    if item is None or item.get("dataset") != found["uid"]:
+        return not_found()
+    return FakeResponse(200, item)
+
+
+@router.route("GET", "/datasets/{owner}/{slug}/sequences/")
+def list_sequences(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
+    found = _dataset_or_404(state, owner, slug)
+    if isinstance(found, FakeResponse):
+        return found
+    # Like the real list serializer, the frames array is only in the detail response.
+    summaries = [{k: v for k, v in s.items() if k != "frames"} for s in _sequences_of(state, found)]
+    return cursor_page(req, summaries, state.base_url)
+
+
+@router.route("GET", "/datasets/{owner}/{slug}/sequences/{sequence_uid}/")
+def get_sequence(
+    state: Store, req: FakeRequest, owner: str, slug: str, sequence_uid: str
+) -> FakeResponse:
+    found = _dataset_or_404(state, owner, slug)
+    if isinstance(found, FakeResponse):
+        return found
+    sequence = state.get("datasets_sequences", sequence_uid)
+    if sequence is None or sequence.get("dataset_uid") != found["uid"]:
+        return not_found()
+    return FakeResponse(200, sequence)
+
+
+def _frame_count(sequence: dict[str, Any]) -> int:
+    frames = sequence.get("frames")
+    if isinstance(frames, list):
+        return len(frames)
+    count = sequence.get("number_of_frames")
+    return count if isinstance(count, int) else 0
+
+
+@router.route("GET", "/datasets/{owner}/{slug}/health/")
+def dataset_health(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
+    found = _dataset_or_404(state, owner, slug)
+    if isinstance(found, FakeResponse):
+        return found
+    sequences = _sequences_of(state, found)
+    items = _items_of(state, found)
+    issues: list[str] = []
+    if found.get("status") != "created":
+        issues.append(f"dataset status is {found.get('status')!r}, not 'created'")
+    health_rows = []
+    for seq in sequences:
+        frames = _frame_count(seq)
+        if frames == 0:
+            issues.append(f"sequence {seq.get('key') or seq['uid']} has no frames")
+        health_rows.append(
+            {
+                "uid": seq["uid"],
+                "key": seq.get("key"),
+                "status": seq.get("status"),
+                "frame_count": frames,
+                "has_lidar_calibration": bool(seq.get("lidar_calibration_enabled")),
+                "has_camera_calibration": bool(seq.get("camera_calibration")),
+            }
+        )
+    if not items and not sequences:
+        issues.append("dataset has no items")
+    root = _storage_root(_scope(found.get("organization_uid")))
+    return FakeResponse(
+        200,
+        {
+            "dataset_uid": found["uid"],
+            "dataset_slug": found["slug"],
+            "dataset_status": found.get("status"),
+            "data_type": found.get("data_type") or "image",
+            "is_sequence": bool(found.get("is_sequence")),
+            "item_count": len(items),
+            "sequence_count": len(sequences),
+            "total_frames": sum(r["frame_count"] for r in health_rows),
+            "s3_prefix": f"{root}/{found['slug']}/",
+            "gc_storage_prefix": None,
+            "last_updated_at": found.get("updated_at"),
+            "sequences": health_rows,
+            "ingest_ok": not issues,
+            "issues": issues,
+        },
+    )

@@ -1,7 +1,649 @@
-"""Fake routes for organizations."""
+"""Organizations and everything under `/organizations/{slug}/`: members, invitations, teams.
+
+State lives in five collections, children pointing at their parent's uid:
+`organizations`; `organizations_members` (`organization`, `user_uid`, `role`, ...);
+`organizations_invitations` (`organization`, ...); `organizations_teams` (`organization`,
+`slug`, ...); `organizations_team_members` (`team`, `user_uid`, `role`).
+
+The caller is `CALLER` (creating an organization makes them its owner). The list is
+page-number paginated like DRF's PageNumberPagination. An organization the caller left is
+gone for them (404, no longer listed). `member_count`, `team_count` and the caller's `role`
+are computed on every read. Actions that return nothing answer in the ways servers do:
+204, 200 with an empty body, or 200 with a JSON message.
+"""
 
 from __future__ import annotations
 
-from .._routing import Router
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .._routing import FakeRequest, FakeResponse, Router
+from .._store import (
+    Store,
+    bad_request,
+    cursor_page,
+    not_found,
+    now_iso,
+    page_number_page,
+    require_fields,
+    require_object,
+)
 
 router = Router()
+
+ORGS = "organizations"
+MEMBERS = "organizations_members"
+INVITATIONS = "organizations_invitations"
+TEAMS = "organizations_teams"
+TEAM_MEMBERS = "organizations_team_members"
+
+CALLER: dict[str, Any] = {
+    "user_uid": "00000000-0000-4000-8000-000000000001",
+    "username": "fake-user",
+    "email": "fake-user@example.com",
+    "full_name": "Fake User",
+    "picture": None,
+}
+ORG_ROLES = ("admin", "member", "viewer")
+TEAM_ROLES = ("lead", "member")
+VISIBILITIES = ("public", "private")
+INDUSTRIES = (
+    ("automotive", "Automotive"),
+    ("robotics", "Robotics"),
+    ("agriculture", "Agriculture"),
+    ("healthcare", "Healthcare"),
+    ("retail", "Retail"),
+    ("other", "Other"),
+)
+ORG_STRINGS = (
+    "name",
+    "description",
+    "logo",
+    "website",
+    "handle",
+    "industry",
+    "email",
+    "phone",
+    "visibility",
+)
+MEMBER_FIELDS = (
+    "user_uid",
+    "username",
+    "email",
+    "full_name",
+    "picture",
+    "role",
+    "created_at",
+    "last_active_at",
+)
+INVITATION_HIDDEN = ("organization",)
+TEAM_FIELDS = ("uid", "name", "slug", "description", "color", "created_at", "updated_at")
+TEAM_MEMBER_FIELDS = ("user_uid", "username", "email", "full_name", "picture", "role")
+HANDLE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+INVITE_DAYS = 7
+
+Record = dict[str, Any]
+
+
+# --- lookups and views ---------------------------------------------------------------------
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+
+
+def _org(state: Store, slug: str) -> Record | None:
+    """The organization with this slug, unless the caller has left it."""
+    for org in state.all(ORGS):
+        if org.get("slug") == slug and not org.get("left"):
+            return org
+    return None
+
+
+def _members(state: Store, org_uid: str) -> list[Record]:
+    return [m for m in state.all(MEMBERS) if m.get("organization") == org_uid]
+
+
+def _member(state: Store, org_uid: str, user_uid: str) -> Record | None:
+    return next((m for m in _members(state, org_uid) if m.get("user_uid") == user_uid), None)
+
+
+def _teams(state: Store, org_uid: str) -> list[Record]:
+    return [t for t in state.all(TEAMS) if t.get("organization") == org_uid]
+
+
+def _team(state: Store, org_uid: str, team_slug: str) -> Record | None:
+    return next((t for t in _teams(state, org_uid) if t.get("slug") == team_slug), None)
+
+
+def _team_members(state: Store, team_uid: str) -> list[Record]:
+    return [m for m in state.all(TEAM_MEMBERS) if m.get("team") == team_uid]
+
+
+def _team_member(state: Store, team_uid: str, user_uid: str) -> Record | None:
+    return next((m for m in _team_members(state, team_uid) if m.get("user_uid") == user_uid), None)
+
+
+def _org_view(state: Store, org: Record) -> Record:
+    out = {k: v for k, v in org.items() if k != "left"}
+    out["member_count"] = len(_members(state, org["uid"]))
+    out["team_count"] = len(_teams(state, org["uid"]))
+    mine = _member(state, org["uid"], CALLER["user_uid"])
+    if mine is not None:
+        out["role"] = mine.get("role")
+    return out
+
+
+def _member_view(member: Record) -> Record:
+    return {k: member.get(k) for k in MEMBER_FIELDS}
+
+
+def _invitation_view(invitation: Record) -> Record:
+    out = {k: v for k, v in invitation.items() if k not in INVITATION_HIDDEN}
+    expires = out.get("expires_at")
+    out["is_expired"] = isinstance(expires, str) and expires < now_iso()
+    return out
+
+
+def _team_view(state: Store, org: Record, team: Record) -> Record:
+    out = {k: team.get(k) for k in TEAM_FIELDS}
+    out["organization_uid"] = org["uid"]
+    out["organization_name"] = org.get("name")
+    out["organization_slug"] = org.get("slug")
+    out["member_count"] = len(_team_members(state, team["uid"]))
+    return out
+
+
+def _team_member_view(state: Store, org_uid: str, member: Record) -> Record:
+    person = _member(state, org_uid, member["user_uid"]) or {}
+    out = {k: person.get(k) for k in TEAM_MEMBER_FIELDS}
+    out["user_uid"] = member["user_uid"]
+    out["role"] = member.get("role")
+    out["created_at"] = member.get("created_at")
+    return out
+
+
+def _caller_role(state: Store, org: Record) -> Any:
+    mine = _member(state, org["uid"], CALLER["user_uid"])
+    return mine.get("role") if mine is not None else org.get("role")
+
+
+def _body(req: FakeRequest) -> tuple[Record, FakeResponse | None]:
+    body = {} if req.body is None else req.body
+    return body, require_object(body)
+
+
+def _choice(body: Record, key: str, choices: tuple[str, ...], errors: dict[str, list[str]]) -> None:
+    if key in body and body[key] not in choices:
+        errors[key] = [f'"{body[key]}" is not a valid choice.']
+
+
+def _empty_ok() -> FakeResponse:
+    """200 with no body at all: what some endpoints answer for a bodiless success."""
+    return FakeResponse(200, raw=b"")
+
+
+# --- organizations -------------------------------------------------------------------------
+
+
+def _org_errors(body: Record) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for key in ORG_STRINGS:
+        if key in body and not isinstance(body[key], str):
+            errors[key] = ["Not a valid string."]
+    if isinstance(body.get("name"), str) and not body["name"].strip():
+        errors["name"] = ["This field may not be blank."]
+    _choice(body, "visibility", VISIBILITIES, errors)
+    email = body.get("email")
+    if isinstance(email, str) and email and "@" not in email:
+        errors["email"] = ["Enter a valid email address."]
+    website = body.get("website")
+    if isinstance(website, str) and website and not website.startswith(("http://", "https://")):
+        errors["website"] = ["Enter a valid URL."]
+    handle = body.get("handle")
+    if isinstance(handle, str) and not HANDLE.fullmatch(handle):
+        errors["handle"] = ["Use lowercase letters, digits and hyphens."]
+    return errors
+
+
+def _unique_slug(state: Store, base: str) -> str:
+    taken = {o.get("slug") for o in state.all(ORGS)}
+    slug, n = base or "org", 1
+    while slug in taken:
+        n += 1
+        slug = f"{base or 'org'}-{n}"
+    return slug
+
+
+@router.route("GET", "/organizations/")
+def list_orgs(state: Store, req: FakeRequest) -> FakeResponse:
+    visible = [_org_view(state, o) for o in state.all(ORGS) if not o.get("left")]
+    return page_number_page(req, visible, state.base_url)
+
+
+@router.route("POST", "/organizations/")
+def create_org(state: Store, req: FakeRequest) -> FakeResponse:
+    invalid = require_fields(req.body, "name")
+    errors = dict(invalid.body) if invalid is not None else {}
+    if isinstance(req.body, dict):
+        errors.update(_org_errors(req.body))
+    if errors:
+        return bad_request(errors)
+    body = req.body
+    slug = _unique_slug(state, _slugify(body["name"]))
+    record = {
+        "name": body["name"],
+        "slug": slug,
+        "handle": slug,
+        "description": body.get("description", ""),
+        "logo": body.get("logo"),
+        "website": body.get("website"),
+        "industry": body.get("industry"),
+        "email": body.get("email"),
+        "phone": body.get("phone"),
+        "visibility": body.get("visibility", "private"),
+        "organization_type": "team",
+        "plan": "free",
+        "is_verified": False,
+        "is_active": True,
+        "slug_edits_remaining": 3,
+        "allowed_domains": [],
+        "joined_at": now_iso(),
+    }
+    org = state.create(ORGS, record)
+    state.insert(MEMBERS, {**CALLER, "organization": org["uid"], "role": "owner"})
+    return FakeResponse(201, _org_view(state, org))
+
+
+@router.route("GET", "/organizations/industry-choices/")
+def industry_choices(state: Store, req: FakeRequest) -> FakeResponse:
+    choices = [{"value": value, "label": label} for value, label in INDUSTRIES]
+    return FakeResponse(200, {"choices": choices})
+
+
+@router.route("GET", "/organizations/{slug}/")
+def get_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    return FakeResponse(200, _org_view(state, org)) if org is not None else not_found()
+
+
+@router.route("PATCH", "/organizations/{slug}/")
+def update_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    body, invalid = _body(req)
+    if invalid is not None:
+        return invalid
+    errors = _org_errors(body)
+    if errors:
+        return bad_request(errors)
+    changes = {k: body[k] for k in ORG_STRINGS if k in body}
+    updated = state.update(ORGS, org["uid"], changes) or org
+    return FakeResponse(200, _org_view(state, updated))
+
+
+@router.route("DELETE", "/organizations/{slug}/")
+def delete_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    for team in _teams(state, org["uid"]):
+        for member in _team_members(state, team["uid"]):
+            state.delete(TEAM_MEMBERS, member["uid"])
+        state.delete(TEAMS, team["uid"])
+    for collection in (MEMBERS, INVITATIONS):
+        for child in state.all(collection):
+            if child.get("organization") == org["uid"]:
+                state.delete(collection, child["uid"])
+    state.delete(ORGS, org["uid"])
+    return FakeResponse(204)
+
+
+@router.route("POST", "/organizations/{slug}/leave/")
+def leave_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    if _caller_role(state, org) == "owner":
+        return FakeResponse(400, {"detail": "The owner cannot leave; transfer ownership first."})
+    mine = _member(state, org["uid"], CALLER["user_uid"])
+    if mine is not None:
+        state.delete(MEMBERS, mine["uid"])
+    state.update(ORGS, org["uid"], {"left": True})
+    return FakeResponse(204)
+
+
+@router.route("POST", "/organizations/{slug}/transfer-ownership/")
+def transfer_ownership(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    invalid = require_fields(req.body, "new_owner_uid")
+    if invalid is not None:
+        return invalid
+    if _caller_role(state, org) != "owner":
+        return FakeResponse(403, {"detail": "Only the owner can transfer ownership."})
+    target = _member(state, org["uid"], str(req.body["new_owner_uid"]))
+    if target is None:
+        return bad_request({"new_owner_uid": ["This user is not a member of the organization."]})
+    mine = _member(state, org["uid"], CALLER["user_uid"])
+    if mine is not None:
+        state.update(MEMBERS, mine["uid"], {"role": "admin"})
+    state.update(ORGS, org["uid"], {"role": "admin"})
+    state.update(MEMBERS, target["uid"], {"role": "owner"})
+    return _empty_ok()
+
+
+# --- members -------------------------------------------------------------------------------
+
+
+@router.route("GET", "/organizations/{slug}/members/")
+def list_members(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    members = _members(state, org["uid"])
+    search = (req.q("search") or "").casefold()
+    if search:
+        fields = ("username", "email", "full_name")
+        members = [
+            m for m in members if any(search in str(m.get(f) or "").casefold() for f in fields)
+        ]
+    role = req.q("role")
+    if role:
+        members = [m for m in members if m.get("role") == role]
+    return cursor_page(req, [_member_view(m) for m in members], state.base_url)
+
+
+@router.route("DELETE", "/organizations/{slug}/members/{user_uid}/")
+def remove_member(state: Store, req: FakeRequest, slug: str, user_uid: str) -> FakeResponse:
+    org = _org(state, slug)
+    member = _member(state, org["uid"], user_uid) if org is not None else None
+    if org is None or member is None:
+        return not_found()
+    if member.get("role") == "owner":
+        return FakeResponse(400, {"detail": "The owner cannot be removed."})
+    for team in _teams(state, org["uid"]):
+        in_team = _team_member(state, team["uid"], user_uid)
+        if in_team is not None:
+            state.delete(TEAM_MEMBERS, in_team["uid"])
+    state.delete(MEMBERS, member["uid"])
+    return FakeResponse(204)
+
+
+@router.route("PATCH", "/organizations/{slug}/members/{user_uid}/role/")
+def update_member_role(state: Store, req: FakeRequest, slug: str, user_uid: str) -> FakeResponse:
+    org = _org(state, slug)
+    member = _member(state, org["uid"], user_uid) if org is not None else None
+    if org is None or member is None:
+        return not_found()
+    invalid = require_fields(req.body, "role")
+    if invalid is not None:
+        return invalid
+    if req.body["role"] == "owner":
+        return bad_request({"role": ["Use transfer-ownership to change the owner."]})
+    errors: dict[str, list[str]] = {}
+    _choice(req.body, "role", ORG_ROLES, errors)
+    if errors:
+        return bad_request(errors)
+    if member.get("role") == "owner":
+        return FakeResponse(400, {"detail": "The owner's role cannot be changed."})
+    state.update(MEMBERS, member["uid"], {"role": req.body["role"]})
+    return FakeResponse(200, {"detail": "Role updated."})
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _invitation(state: Store, org: Record, invitation_uid: str) -> Record | None:
+    invitation = state.get(INVITATIONS, invitation_uid)
+    if invitation is None or invitation.get("organization") != org["uid"]:
+        return None
+    return invitation
+
+
+def _expiry() -> str:
+    return (datetime.now(UTC) + timedelta(days=INVITE_DAYS)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@router.route("GET", "/organizations/{slug}/invitations/")
+def list_invitations(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    pending = [
+        _invitation_view(i)
+        for i in state.all(INVITATIONS)
+        if i.get("organization") == org["uid"] and i.get("status") == "pending"
+    ]
+    return cursor_page(req, pending, state.base_url)
+
+
+@router.route("POST", "/organizations/{slug}/invitations/")
+def create_invitation(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    invalid = require_fields(req.body, "email")
+    if invalid is not None:
+        return invalid
+    body = req.body
+    email = body["email"]
+    if not isinstance(email, str) or "@" not in email:
+        return bad_request({"email": ["Enter a valid email address."]})
+    errors: dict[str, list[str]] = {}
+    _choice(body, "role", ORG_ROLES, errors)
+    if errors:
+        return bad_request(errors)
+    if any(m.get("email") == email for m in _members(state, org["uid"])):
+        return bad_request({"email": ["This user is already a member."]})
+    for other in state.all(INVITATIONS):
+        same = other.get("organization") == org["uid"] and other.get("invited_email") == email
+        if same and other.get("status") == "pending":
+            return bad_request({"email": ["An invitation for this email is already pending."]})
+    uid = str(uuid.uuid4())
+    link = f"https://app.avala.example/invitations/{uid}/accept/"
+    record = {
+        "uid": uid,
+        "organization": org["uid"],
+        "organization_name": org.get("name"),
+        "organization_slug": org.get("slug"),
+        "invited_email": email,
+        "invited_by_username": CALLER["username"],
+        "role": body.get("role", "member"),
+        "status": "pending",
+        "expires_at": _expiry(),
+        "accept_url": link,
+        "copy_link": link,
+    }
+    return FakeResponse(201, _invitation_view(state.create(INVITATIONS, record)))
+
+
+@router.route("POST", "/organizations/{slug}/invitations/{invitation_uid}/resend/")
+def resend_invitation(
+    state: Store, req: FakeRequest, slug: str, invitation_uid: str
+) -> FakeResponse:
+    org = _org(state, slug)
+    invitation = _invitation(state, org, invitation_uid) if org is not None else None
+    if invitation is None:
+        return not_found()
+    if invitation.get("status") != "pending":
+        return FakeResponse(400, {"detail": "Only pending invitations can be resent."})
+    sent = int(invitation.get("resent_count", 0)) + 1
+    state.update(INVITATIONS, invitation_uid, {"expires_at": _expiry(), "resent_count": sent})
+    return _empty_ok()
+
+
+@router.route("POST", "/organizations/{slug}/invitations/{invitation_uid}/cancel/")
+def cancel_invitation(
+    state: Store, req: FakeRequest, slug: str, invitation_uid: str
+) -> FakeResponse:
+    org = _org(state, slug)
+    invitation = _invitation(state, org, invitation_uid) if org is not None else None
+    if invitation is None:
+        return not_found()
+    if invitation.get("status") != "pending":
+        return FakeResponse(400, {"detail": "Only pending invitations can be cancelled."})
+    state.update(INVITATIONS, invitation_uid, {"status": "cancelled"})
+    return FakeResponse(204)
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+def _team_errors(body: Record) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for key in ("name", "description", "color"):
+        if key in body and not isinstance(body[key], str):
+            errors[key] = ["Not a valid string."]
+    if isinstance(body.get("name"), str) and not _slugify(body["name"]):
+        errors["name"] = ["This field may not be blank."]
+    color = body.get("color")
+    if isinstance(color, str) and not COLOR.fullmatch(color):
+        errors["color"] = ["Enter a hex colour such as #1f77b4."]
+    return errors
+
+
+@router.route("GET", "/organizations/{slug}/teams/")
+def list_teams(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    teams = [_team_view(state, org, t) for t in _teams(state, org["uid"])]
+    return cursor_page(req, teams, state.base_url)
+
+
+@router.route("POST", "/organizations/{slug}/teams/")
+def create_team(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    if org is None:
+        return not_found()
+    invalid = require_fields(req.body, "name")
+    errors = dict(invalid.body) if invalid is not None else {}
+    if isinstance(req.body, dict):
+        errors.update(_team_errors(req.body))
+    if errors:
+        return bad_request(errors)
+    body = req.body
+    team_slug = _slugify(body["name"])
+    if _team(state, org["uid"], team_slug) is not None:
+        return bad_request({"name": ["A team with this name already exists."]})
+    record = {
+        "organization": org["uid"],
+        "name": body["name"],
+        "slug": team_slug,
+        "description": body.get("description", ""),
+        "color": body.get("color"),
+    }
+    return FakeResponse(201, _team_view(state, org, state.create(TEAMS, record)))
+
+
+@router.route("GET", "/organizations/{slug}/teams/{team_slug}/")
+def get_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    team = _team(state, org["uid"], team_slug) if org is not None else None
+    if org is None or team is None:
+        return not_found()
+    return FakeResponse(200, _team_view(state, org, team))
+
+
+@router.route("PATCH", "/organizations/{slug}/teams/{team_slug}/")
+def update_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    team = _team(state, org["uid"], team_slug) if org is not None else None
+    if org is None or team is None:
+        return not_found()
+    body, invalid = _body(req)
+    if invalid is not None:
+        return invalid
+    errors = _team_errors(body)
+    if errors:
+        return bad_request(errors)
+    changes: Record = {k: body[k] for k in ("name", "description", "color") if k in body}
+    updated = state.update(TEAMS, team["uid"], changes) or team
+    return FakeResponse(200, _team_view(state, org, updated))
+
+
+@router.route("DELETE", "/organizations/{slug}/teams/{team_slug}/")
+def delete_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    team = _team(state, org["uid"], team_slug) if org is not None else None
+    if org is None or team is None:
+        return not_found()
+    for member in _team_members(state, team["uid"]):
+        state.delete(TEAM_MEMBERS, member["uid"])
+    state.delete(TEAMS, team["uid"])
+    return FakeResponse(204)
+
+
+@router.route("GET", "/organizations/{slug}/teams/{team_slug}/members/")
+def list_team_members(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    team = _team(state, org["uid"], team_slug) if org is not None else None
+    if org is None or team is None:
+        return not_found()
+    members = [_team_member_view(state, org["uid"], m) for m in _team_members(state, team["uid"])]
+    return cursor_page(req, members, state.base_url)
+
+
+@router.route("POST", "/organizations/{slug}/teams/{team_slug}/members/")
+def add_team_member(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
+    org = _org(state, slug)
+    team = _team(state, org["uid"], team_slug) if org is not None else None
+    if org is None or team is None:
+        return not_found()
+    invalid = require_fields(req.body, "user_uid")
+    if invalid is not None:
+        return invalid
+    body = req.body
+    errors: dict[str, list[str]] = {}
+    _choice(body, "role", TEAM_ROLES, errors)
+    if errors:
+        return bad_request(errors)
+    user_uid = body["user_uid"]
+    if not isinstance(user_uid, str) or _member(state, org["uid"], user_uid) is None:
+        return bad_request({"user_uid": ["User is not a member of this organization."]})
+    if _team_member(state, team["uid"], user_uid) is not None:
+        return bad_request({"user_uid": ["User is already a member of this team."]})
+    record = {"team": team["uid"], "user_uid": user_uid, "role": body.get("role", "member")}
+    member = state.create(TEAM_MEMBERS, record)
+    return FakeResponse(201, _team_member_view(state, org["uid"], member))
+
+
+def _find_team_member(state: Store, slug: str, team_slug: str, user_uid: str) -> Record | None:
+    org = _org(state, slug)
+    team = _team(state, org["uid"], team_slug) if org is not None else None
+    return _team_member(state, team["uid"], user_uid) if team is not None else None
+
+
+@router.route("DELETE", "/organizations/{slug}/teams/{team_slug}/members/{user_uid}/")
+def remove_team_member(
+    state: Store, req: FakeRequest, slug: str, team_slug: str, user_uid: str
+) -> FakeResponse:
+    member = _find_team_member(state, slug, team_slug, user_uid)
+    if member is None:
+        return not_found()
+    state.delete(TEAM_MEMBERS, member["uid"])
+    return FakeResponse(204)
+
+
+@router.route("PATCH", "/organizations/{slug}/teams/{team_slug}/members/{user_uid}/role/")
+def update_team_member_role(
+    state: Store, req: FakeRequest, slug: str, team_slug: str, user_uid: str
+) -> FakeResponse:
+    member = _find_team_member(state, slug, team_slug, user_uid)
+    if member is None:
+        return not_found()
+    invalid = require_fields(req.body, "role")
+    if invalid is not None:
+        return invalid
+    errors: dict[str, list[str]] = {}
+    _choice(req.body, "role", TEAM_ROLES, errors)
+    if errors:
+        return bad_request(errors)
+    state.update(TEAM_MEMBERS, member["uid"], {"role": req.body["role"]})
+    return _empty_ok()

@@ -1,7 +1,184 @@
-"""Fake routes for quality targets."""
+"""Quality targets of a project (`/projects/{project_uid}/quality-targets/`).
+
+Targets belong to one project (a `projects` record; unknown projects are 404) and are 404
+under any other. A target states what the metric should be (`metric operator threshold`,
+e.g. accuracy gte 0.9); `evaluate` reads current values from the `quality_targets_metrics`
+record whose uid is the project uid (`{"uid": ..., "metrics": {"accuracy": 0.93}}`, a
+missing metric reads 0.0) and marks a target breached when its condition does not hold.
+"""
 
 from __future__ import annotations
 
-from .._routing import Router
+import operator as op
+from collections.abc import Callable
+from typing import Any
+
+from .._routing import FakeRequest, FakeResponse, Router
+from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
 
 router = Router()
+
+COLLECTION = "quality_targets"
+METRICS = "quality_targets_metrics"
+OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "gt": op.gt,
+    "gte": op.ge,
+    "lt": op.lt,
+    "lte": op.le,
+    "eq": op.eq,
+}
+SEVERITIES = ("info", "warning", "critical")
+DEFAULT_OPERATOR = "gte"
+DEFAULT_SEVERITY = "warning"
+REQUIRED = ("name", "metric", "threshold")
+WRITABLE = (
+    "name",
+    "metric",
+    "threshold",
+    "operator",
+    "severity",
+    "is_active",
+    "notify_webhook",
+    "notify_emails",
+)
+HIDDEN = ("project",)
+
+
+def _view(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in HIDDEN}
+
+
+def _find(state: Store, project_uid: str, uid: str) -> dict[str, Any] | None:
+    target = state.get(COLLECTION, uid)
+    return target if target is not None and target.get("project") == project_uid else None
+
+
+def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
+    """DRF-style complaints about the fields present in `body`."""
+    errors: dict[str, list[str]] = {}
+    for key in ("name", "metric"):
+        if key in body and (not isinstance(body[key], str) or not body[key]):
+            errors[key] = ["This field may not be blank."]
+    if "threshold" in body:
+        value = body["threshold"]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            errors["threshold"] = ["A valid number is required."]
+    if "operator" in body and body["operator"] not in OPERATORS:
+        errors["operator"] = [f'"{body["operator"]}" is not a valid choice.']
+    if "severity" in body and body["severity"] not in SEVERITIES:
+        errors["severity"] = [f'"{body["severity"]}" is not a valid choice.']
+    for key in ("is_active", "notify_webhook"):
+        if key in body and not isinstance(body[key], bool):
+            errors[key] = ["Must be a valid boolean."]
+    if "notify_emails" in body:
+        emails = body["notify_emails"]
+        if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
+            errors["notify_emails"] = ["Enter a valid email address."]
+    return errors
+
+
+@router.route("GET", "/projects/{project_uid}/quality-targets/")
+def list_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    items = [_view(t) for t in state.all(COLLECTION) if t.get("project") == project_uid]
+    return cursor_page(req, items, state.base_url)
+
+
+@router.route("POST", "/projects/{project_uid}/quality-targets/")
+def create_target(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    body = req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    errors = {n: ["This field is required."] for n in REQUIRED if n not in body}
+    errors.update(_errors(body))
+    if errors:
+        return bad_request(errors)
+    record = {
+        "project": project_uid,
+        "name": body["name"],
+        "metric": body["metric"],
+        "operator": body.get("operator", DEFAULT_OPERATOR),
+        "threshold": float(body["threshold"]),
+        "severity": body.get("severity", DEFAULT_SEVERITY),
+        "is_active": body.get("is_active", True),
+        "notify_webhook": body.get("notify_webhook", True),
+        "notify_emails": body.get("notify_emails", []),
+        "last_evaluated_at": None,
+        "last_value": None,
+        "is_breached": False,
+        "breach_count": 0,
+        "last_breached_at": None,
+    }
+    return FakeResponse(201, _view(state.create(COLLECTION, record)))
+
+
+@router.route("POST", "/projects/{project_uid}/quality-targets/evaluate/")
+def evaluate_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
+    if state.get("projects", project_uid) is None:
+        return not_found()
+    metrics = (state.get(METRICS, project_uid) or {}).get("metrics") or {}
+    stamp = now_iso()
+    results = []
+    for target in state.all(COLLECTION):
+        if target.get("project") != project_uid or not target.get("is_active", True):
+            continue
+        value = float(metrics.get(target["metric"], 0.0))
+        check = OPERATORS.get(target.get("operator", DEFAULT_OPERATOR)) or OPERATORS["gte"]
+        breached = not check(value, float(target["threshold"]))
+        changes: dict[str, Any] = {
+            "last_evaluated_at": stamp,
+            "last_value": value,
+            "is_breached": breached,
+        }
+        if breached:
+            changes["breach_count"] = int(target.get("breach_count", 0)) + 1
+            changes["last_breached_at"] = stamp
+        state.update(COLLECTION, target["uid"], changes)
+        results.append(
+            {
+                "uid": target["uid"],
+                "name": target["name"],
+                "metric": target["metric"],
+                "threshold": float(target["threshold"]),
+                "operator": target.get("operator", DEFAULT_OPERATOR),
+                "current_value": value,
+                "is_breached": breached,
+                "severity": target.get("severity"),
+            }
+        )
+    return FakeResponse(200, results)
+
+
+@router.route("GET", "/projects/{project_uid}/quality-targets/{uid}/")
+def get_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
+    target = _find(state, project_uid, uid)
+    return FakeResponse(200, _view(target)) if target is not None else not_found()
+
+
+@router.route("PATCH", "/projects/{project_uid}/quality-targets/{uid}/")
+def update_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
+    if _find(state, project_uid, uid) is None:
+        return not_found()
+    body = {} if req.body is None else req.body
+    invalid = require_object(body)
+    if invalid is not None:
+        return invalid
+    errors = _errors(body)
+    if errors:
+        return bad_request(errors)
+    changes = {k: body[k] for k in WRITABLE if k in body}
+    if "threshold" in changes:
+        changes["threshold"] = float(changes["threshold"])
+    return FakeResponse(200, _view(state.update(COLLECTION, uid, changes) or {}))
+
+
+@router.route("DELETE", "/projects/{project_uid}/quality-targets/{uid}/")
+def delete_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
+    if _find(state, project_uid, uid) is None:
+        return not_found()
+    state.delete(COLLECTION, uid)
+    return FakeResponse(204)

@@ -1,7 +1,24 @@
-"""Fake routes for webhook deliveries."""
+"""Webhook deliveries: read-only records, written by `POST /webhooks/{uid}/test/`.
+
+Seed them directly with `store.insert("webhook_deliveries", {...})`.
+"""
 
 from __future__ import annotations
 
-from .._routing import Router
+from .._routing import FakeRequest, FakeResponse, Router
+from .._store import Store, cursor_page, not_found
 
 router = Router()
+
+COLLECTION = "webhook_deliveries"
+
+
+@router.route("GET", "/webhook-deliveries/")
+def list_deliveries(state: Store, req: FakeRequest) -> FakeResponse:
+    return cursor_page(req, state.all(COLLECTION), state.base_url)
+
+
+@router.route("GET", "/webhook-deliveries/{uid}/")
+def get_delivery(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
+    delivery = state.get(COLLECTION, uid)
+    return FakeResponse(200, delivery) if delivery is not None else not_found()

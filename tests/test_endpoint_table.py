@@ -1,0 +1,123 @@
+"""The endpoint table is data; every row must be reachable from Client's properties and
+build a request for that row's method and path."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from avala import Client, Request
+from avala._request import Call
+from avala.resources._endpoints import ENDPOINTS, Endpoint
+
+INVENTORY = Path(__file__).resolve().parents[2] / "shared" / "api" / "avala-api.json"
+
+# Arguments a generic synthesiser cannot guess (they must satisfy build-time checks).
+SPECIAL_ARGS: dict[str, dict[str, Any]] = {
+    "datasets.transfer": {"organization_uid": "org-1"},
+    "annotations.bulk_edit": {"edits": [{"action": "delete", "object_uuid": "o1"}]},
+    "fleet.events.create_batch": {
+        "events": [
+            {
+                "recording": "r1",
+                "device": "d1",
+                "label": "l",
+                "type": "marker",
+                "timestamp": "2024-01-01T00:00:00Z",
+            }
+        ]
+    },
+    "fleet.uploads.init_upload": {"files": [{"path": "a.mcap", "size_bytes": 1}]},
+    "fleet.uploads.confirm_upload": {"files": [{"path": "a.mcap", "etag": "e", "size_bytes": 1}]},
+    "organizations.slug_for_uid": {"organization_uid": "4b2a86e5-3f6b-4b9e-9d43-2a1f0f1e1c5d"},
+}
+
+
+def synthesise(name: str, annotation: Any) -> Any:
+    text = str(annotation)
+    if "timestamp" in name:
+        return "2024-01-01T00:00:00Z"
+    is_sequence = any(k in text for k in ("Sequence", "list", "Iterable", "tuple"))
+    if is_sequence and any(k in text for k in ("Mapping", "dict", "Json")):
+        return [{"k": "v"}]
+    if "int" in text and "str" not in text:
+        return 1
+    if "float" in text:
+        return 1.0
+    if "bool" in text and "str" not in text:
+        return True
+    if any(k in text for k in ("Sequence", "list", "Iterable", "tuple")):
+        return ["x"]
+    if any(k in text for k in ("Mapping", "dict", "JsonObject")):
+        return {"k": "v"}
+    return f"{name}-1"
+
+
+def builder(client: Client, endpoint_id: str) -> Any:
+    target: Any = client
+    for part in endpoint_id.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def build(client: Client, endpoint_id: str) -> Request[Any]:
+    method = builder(client, endpoint_id)
+    special = SPECIAL_ARGS.get(endpoint_id, {})
+    args, kwargs = [], {}
+    for param in inspect.signature(method).parameters.values():
+        if param.name in special:
+            value = special[param.name]
+        elif param.default is inspect.Parameter.empty:
+            value = synthesise(param.name, param.annotation)
+        else:
+            continue
+        if param.kind is inspect.Parameter.KEYWORD_ONLY:
+            kwargs[param.name] = value
+        else:
+            args.append(value)
+    return method(*args, **kwargs)  # type: ignore[no-any-return]
+
+
+def template_matches(template: str, segments: tuple[str, ...]) -> bool:
+    parts = template.strip("/").split("/")
+    return len(parts) == len(segments) and all(
+        p.startswith("{") or p == s for p, s in zip(parts, segments, strict=True)
+    )
+
+
+@pytest.fixture(scope="module")
+def client() -> Client:
+    return Client("table-test-key")
+
+
+def test_the_table_lists_every_inventory_entry() -> None:
+    assert len(ENDPOINTS) == 137
+    assert sum(row.kind == "call" for row in ENDPOINTS.values()) == 131
+
+
+@pytest.mark.parametrize("endpoint_id", sorted(ENDPOINTS))
+def test_every_row_is_reachable_and_builds_its_call(client: Client, endpoint_id: str) -> None:
+    row: Endpoint = ENDPOINTS[endpoint_id]
+    request = build(client, endpoint_id)
+    assert isinstance(request, Request)
+    first = request.first_call()
+    if row.kind == "chunked" and first is None:
+        pytest.fail("a chunked call with edits must send something")
+    assert isinstance(first, Call)
+    assert first.method == row.method
+    assert template_matches(row.path, first.path), (row.path, first.path)
+    if row.kind == "call":
+        assert first.endpoint == endpoint_id
+        assert request == build(client, endpoint_id)  # equal arguments, equal values
+
+
+@pytest.mark.skipif(not INVENTORY.exists(), reason="shared/api inventory not beside the repo")
+def test_the_table_matches_the_shared_inventory() -> None:
+    inventory = json.loads(INVENTORY.read_text())["endpoints"]
+    assert {e["id"]: (e["http"], e["path"]) for e in inventory} == {
+        k: (v.method, v.path) for k, v in ENDPOINTS.items()
+    }
