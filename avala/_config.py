@@ -73,6 +73,7 @@ class ClientConfig:
         headers = (
             ("X-Avala-Api-Key", key),
             ("Accept", "application/json"),
+            ("Accept-Encoding", "gzip, deflate"),
             ("User-Agent", f"avala-python/{__version__}"),
         )
         return cls(

@@ -16,6 +16,7 @@ from pyrsistent import PMap, freeze
 from pyrsistent.typing import PMap as typing_PMap
 from returns.result import Failure, Result, Success
 
+from avala._compiled_hooks import compile_model_hook, is_model
 from avala.errors import DecodeError
 from avala.types._common import CursorPage
 
@@ -93,6 +94,10 @@ def make_converter(*, detailed: bool) -> cattrs.Converter:
         return hook
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
+    if not detailed:
+        conv.register_structure_hook_factory(
+            is_model, lambda cls: compile_model_hook(cls, conv.get_structure_hook, _datetime)
+        )
     return conv
 
 
@@ -169,12 +174,14 @@ class Reader(Generic[T]):
     key: str = ""
 
     def read(self, body: bytes) -> Result[T, DecodeError]:
-        if self.kind == "none":
-            return Success(None)  # type: ignore[arg-type]
         try:
             value = json.loads(body) if body else None
         except ValueError as exc:
+            # Even a call that returns nothing refuses a body that is not JSON: it is
+            # likely a proxy's page, and the API may never have seen the request.
             return Failure(DecodeError(f"response is not valid JSON: {exc}", path="$"))
+        if self.kind == "none":
+            return Success(None)  # type: ignore[arg-type]
         return self.read_json(value)
 
     def read_json(self, value: Any) -> Result[T, DecodeError]:

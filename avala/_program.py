@@ -100,6 +100,14 @@ class Interpreter:
             if isinstance(first, Failure):
                 return first
             return (yield from self.program(request.fn(first.unwrap()), options))
+        if isinstance(request, Gathered) and request.in_order:
+            values = []
+            for part in request.requests:
+                result = yield from self.program(part, options)
+                if isinstance(result, Failure):
+                    return result
+                values.append(result.unwrap())
+            return cast(Result[T, AvalaError], Success(tuple(values)))
         if isinstance(request, Gathered):
             results = yield Fork(tuple(self.program(r, options) for r in request.requests))
             return cast(Result[T, AvalaError], _collect(results))

@@ -28,7 +28,7 @@ T2 = TypeVar("T2")
 T3 = TypeVar("T3")
 T4 = TypeVar("T4")
 
-__all__ = ["Call", "Request", "gather", "poll", "pure"]
+__all__ = ["Call", "Request", "gather", "poll", "pure", "sequence"]
 
 
 class Request(Generic[T]):
@@ -154,9 +154,11 @@ class Bound(Request[U]):
 
 @dataclass(frozen=True, slots=True)
 class Gathered(Request[tuple[Any, ...]]):
-    """Independent requests run as one; an async client runs them concurrently."""
+    """Requests run as one, collecting a tuple. ``in_order``: one after another, each only
+    after the previous succeeded; otherwise an async client runs them concurrently."""
 
     requests: tuple[Request[Any], ...]
+    in_order: bool = False
     options: Options = NO_OPTIONS
 
 
@@ -194,6 +196,15 @@ def gather(*requests: Request[Any]) -> Request[tuple[Any, ...]]:
         if not isinstance(r, Request):
             raise TypeError(f"gather takes requests, not {type(r).__name__}")
     return Gathered(tuple(requests))
+
+
+def sequence(*requests: Request[T]) -> Request[tuple[T, ...]]:
+    """One request of a tuple of values, sent strictly one after another on every client;
+    the first Failure stops it, and later requests are not sent."""
+    for r in requests:
+        if not isinstance(r, Request):
+            raise TypeError(f"sequence takes requests, not {type(r).__name__}")
+    return Gathered(tuple(requests), in_order=True)
 
 
 def poll(

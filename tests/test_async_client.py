@@ -106,3 +106,18 @@ def test_closed_async_client_refuses(fake: FakeAvala) -> None:
 def test_concurrency_must_be_positive(fake: FakeAvala, bad: int) -> None:
     with pytest.raises(ValueError):
         AsyncClient(max_concurrency=bad)
+
+
+def test_sequence_stays_in_order_on_the_async_client(fake: FakeAvala) -> None:
+    from avala import sequence
+
+    datasets = [fake.add_dataset(name=f"D{i}") for i in range(6)]
+    fake.latency = 0.02
+
+    async def main() -> list[str]:
+        async with AsyncClient(max_concurrency=6) as client:
+            req = sequence(*(client.datasets.get(d["uid"]) for d in datasets))
+            return [d.name for d in (await client.run(req)).unwrap()]
+
+    assert run(main()) == [f"D{i}" for i in range(6)]
+    assert [r.path for r in fake.requests] == [f"/datasets/{d['uid']}/" for d in datasets]

@@ -131,7 +131,8 @@ def test_wrong_shapes_are_decode_errors(raw_body: bytes, expected_path: str) -> 
 
 def test_other_readers() -> None:
     assert nothing().read(b"") == Success(None)
-    assert nothing().read(b"{ignored") == Success(None)
+    assert nothing().read(b'{"detail": "ignored"}') == Success(None)
+    assert isinstance(nothing().read(b"<html>proxy</html>").failure(), DecodeError)
     assert raw().read(body({"a": [1]})).unwrap()["a"][0] == 1
     assert array(Project).read(body([{"uid": "a", "name": "A"}])).unwrap() == (
         Project(uid="a", name="A"),

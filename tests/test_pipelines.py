@@ -10,7 +10,7 @@ import tracemalloc
 import pytest
 from returns.result import Failure, Success
 
-from avala import Client, NotFoundError, ServerError, gather, poll, pure
+from avala import Client, NotFoundError, ServerError, gather, poll, pure, sequence
 from avala._request import Call
 from avala.testing import FakeAvala, Fault, StubTransport, UnexpectedRequest, json_response
 
@@ -224,3 +224,24 @@ def test_one_client_shared_by_eight_threads(fake: FakeAvala, client: Client) -> 
         t.join()
     assert errors == []
     assert len(fake.requests) == 1600
+
+
+def test_sequence_sends_one_after_another_and_stops_at_a_failure(
+    fake: FakeAvala, client: Client
+) -> None:
+    a, b = fake.add_project(name="A"), fake.add_project(name="B")
+    req = sequence(client.projects.get(a["uid"]), client.projects.get(b["uid"]))
+    assert [p.name for p in client.run(req).unwrap()] == ["A", "B"]
+    fake.clear_requests()
+    broken = sequence(
+        client.projects.get(a["uid"]), client.projects.get("missing"), client.projects.get(b["uid"])
+    )
+    assert isinstance(client.run(broken).failure(), NotFoundError)
+    assert [r.path.split("/")[-2] for r in fake.requests] == [a["uid"], "missing"]
+
+
+def test_a_long_sequence_does_not_recurse(client: Client) -> None:
+    stub = StubTransport({("GET", "/tasks/t/"): json_response(200, {"uid": "t"})})
+    with Client("k", transport=stub) as c:
+        values = c.run(sequence(*[c.tasks.get("t") for _ in range(5000)])).unwrap()
+    assert len(values) == 5000 and len(stub.sent) == 5000

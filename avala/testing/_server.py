@@ -311,6 +311,11 @@ class FakeAvala:
                 _Injection(method.upper() if method else None, path, deque(faults))
             )
 
+    def clear_faults(self) -> None:
+        """Forget every injected fault not yet consumed."""
+        with self._lock:
+            self._injections.clear()
+
     def _take_fault(self, req: FakeRequest) -> Fault | None:
         with self._lock:
             for injection in self._injections:
