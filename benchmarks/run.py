@@ -1,0 +1,500 @@
+"""The avala benchmark suite: ``make bench`` (or ``.venv/bin/python benchmarks/run.py``).
+
+Starts two local Avala-shaped servers in their own processes (one answering at once, one
+after 5 ms), measures their ceiling, then runs every contender of every workload in a fresh
+Python process (``benchmarks/_measure.py``), interleaved over ``--rounds`` rounds. Prints the
+machine, the server ceiling and a table of medians, spreads and ratios against a default
+``requests.Session()`` + ``json.loads`` measured in the same run; writes the same to
+``benchmarks/last_run.md``; and for every MISS, profiles the avala contender (again in a
+fresh process) and prints its top 15 functions by cumulative time. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+MEASURE = HERE / "_measure.py"
+SERVER = HERE / "_server.py"
+LAST_RUN = HERE / "last_run.md"
+SLOW_DELAY = 0.005
+MIB_LIMIT = 5.0
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str  # the _measure.py workload
+    label: str  # the table's workload column
+    contenders: tuple[str, ...]
+    n: int  # timed calls per process (batches for gather)
+    target: str  # as printed
+    kind: str  # "ratio_max", "mib_max" or "speedup_min"
+    limit: float
+    floor: str | None = "raw"  # contender in the floor column
+    baseline: str = "requests"  # contender the ratio divides by
+    subject: str = "avala"  # contender the ratio is about
+    profile_n: int = 0
+
+
+WORKLOADS = (
+    Workload(
+        name="get",
+        label="get",
+        contenders=("raw", "requests", "avala"),
+        n=400,
+        target="≤ 0.60×",
+        kind="ratio_max",
+        limit=0.60,
+        profile_n=200,
+    ),
+    Workload(
+        name="list_projects",
+        label="list(100 projects)",
+        contenders=("raw", "requests", "avala"),
+        n=200,
+        target="≤ 0.80×",
+        kind="ratio_max",
+        limit=0.80,
+        profile_n=100,
+    ),
+    Workload(
+        name="list_datasets",
+        label="list(100 datasets)",
+        contenders=("raw", "requests", "avala"),
+        n=40,
+        target="≤ 0.95×",
+        kind="ratio_max",
+        limit=0.95,
+        profile_n=20,
+    ),
+    Workload(
+        name="decode",
+        label="structure 10,000 parsed projects",
+        contenders=("json", "avala"),
+        n=15,
+        target="≤ 1.6× json.loads",
+        kind="ratio_max",
+        limit=1.6,
+        floor=None,
+        baseline="json",
+        profile_n=5,
+    ),
+    Workload(
+        name="iterate",
+        label="iterate 200 pages (peak RSS growth)",
+        contenders=("raw", "requests", "avala", "avala_keep"),
+        n=1,
+        target=f"< {MIB_LIMIT:g} MiB",
+        kind="mib_max",
+        limit=MIB_LIMIT,
+        profile_n=1,
+    ),
+    Workload(
+        name="gather",
+        label="AsyncClient gather, 100 gets @ 5 ms",
+        contenders=("requests", "avala_seq", "avala"),
+        n=3,
+        target="≥ 3× sequential",
+        kind="speedup_min",
+        limit=3.0,
+        floor=None,
+        baseline="avala_seq",
+        profile_n=2,
+    ),
+)
+
+
+@dataclass
+class Row:
+    workload: Workload
+    cells: dict[str, str] = field(default_factory=dict)
+    ratio: str = ""
+    verdict: str = ""
+    note: str = ""
+
+
+# -- machine and processes -----------------------------------------------------------------
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    cores = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    import requests
+
+    lines = [
+        f"platform: {platform.platform()}",
+        f"python:   {platform.python_implementation()} {platform.python_version()}"
+        f" ({sys.executable})",
+        f"cpu:      {cpu}; {cores} cores ({usable} usable); load average at start {load}",
+        f"versions: requests {requests.__version__}, avala {_avala_version()}"
+        f" (source sha256 {sdk_fingerprint()})",
+    ]
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5:
+        lines.append(
+            "warning:  other processes are using the CPU (load above 0.5); client and server "
+            "share these cores, so expect a wider spread"
+        )
+    return lines
+
+
+def _avala_version() -> str:
+    try:
+        from avala import __version__
+
+        return __version__
+    except Exception as exc:  # the SDK is being edited: report, do not die
+        return f"(import failed: {exc})"
+
+
+@contextmanager
+def server(delay: float) -> Iterator[str]:
+    """A _server.py process; yields its base URL; stops it when its stdin closes."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVER), "--delay", str(delay)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the benchmark server did not start")
+        yield json.loads(line)["base_url"]
+    finally:
+        try:
+            proc.communicate("", timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def child_env(base_url: str, slow_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("AVALA_LOG", None)  # DEBUG logging would time the logger
+    env["AVALA_ALLOW_INSECURE_BASE_URL"] = "1"
+    env["BENCH_BASE_URL"] = base_url
+    env["BENCH_SLOW_BASE_URL"] = slow_url
+    no_proxy = [x for x in env.get("NO_PROXY", env.get("no_proxy", "")).split(",") if x]
+    env["NO_PROXY"] = env["no_proxy"] = ",".join([*no_proxy, "127.0.0.1", "localhost"])
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def measure(env: dict[str, str], contender: str, workload: str, n: int, *extra: str) -> Any:
+    """Run one _measure.py process. The SDK may be mid-edit (others work on it while
+    benchmarks run), so a failed process is retried twice, a few seconds apart."""
+    args = [sys.executable, str(MEASURE), contender, workload, str(n), *extra]
+    for attempt in range(3):
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+        if done.returncode == 0:
+            return json.loads(done.stdout.strip().splitlines()[-1])
+        last = done.stderr.strip().splitlines()[-1:] or ["(no output)"]
+        if attempt < 2:
+            print(f"  {contender} {workload} failed ({last[0]}); retrying", flush=True)
+            time.sleep(3)
+    raise RuntimeError(f"{' '.join(args[1:])} failed 3 times:\n{done.stderr.strip()}")
+
+
+def check_sdk_imports() -> str | None:
+    """None when ``import avala`` works in a fresh process, else the error's last line."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import avala, avala._decode, avala.types"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if done.returncode == 0:
+        return None
+    return (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+
+
+def sdk_fingerprint() -> str:
+    """A hash of every file under avala/, to notice the SDK changing during the run."""
+    digest = hashlib.sha256()
+    for path in sorted((HERE.parent / "avala").rglob("*.py")):
+        digest.update(str(path).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"(unreadable)")
+    return digest.hexdigest()[:12]
+
+
+# -- formatting ----------------------------------------------------------------------------
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def spread(values: list[float]) -> float:
+    """Largest distance of a round's value from the median, relative to the median."""
+    mid = statistics.median(values)
+    return max(abs(v - mid) for v in values) / mid if mid else 0.0
+
+
+def cell_time(values: list[float]) -> str:
+    return f"{fmt_time(statistics.median(values))} ±{spread(values) * 100:.0f}%"
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    return [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [
+        line(r) for r in rows
+    ]
+
+
+# -- judging -------------------------------------------------------------------------------
+
+
+def judge(w: Workload, results: dict[str, list[dict[str, Any]]]) -> Row:
+    row = Row(w)
+    if w.kind == "mib_max":
+        growth = {c: [r["rss_growth_mib"] for r in rs] for c, rs in results.items()}
+        for c, values in growth.items():
+            row.cells[c] = f"{statistics.median(values):.2f} MiB (max {max(values):.2f})"
+        worst = max(growth[w.subject])
+        base = statistics.median(growth[w.baseline])
+        mid = statistics.median(growth[w.subject])
+        row.ratio = f"{mid / base:.2f}×" if base >= 0.25 else "— (baseline ≈ 0)"
+        row.verdict = "PASS" if worst < w.limit else "MISS"
+        method = results[w.subject][0].get("rss_method", "?")
+        row.note = f"RSS measured as {method}"
+        keep = growth.get("avala_keep")
+        if keep:
+            row.note += (
+                f"; control: client.iterate kept in a list (all 10,000 Project models) grows "
+                f"{statistics.median(keep):.2f} MiB in the same run"
+            )
+            if max(keep) < w.limit:
+                row.note += (
+                    f", also under {w.limit:g} MiB: at this size the target alone cannot tell "
+                    "lazy from eager; compare with the control"
+                )
+        secs = {c: statistics.median([r["seconds"] for r in rs]) for c, rs in results.items()}
+        row.note += "; walk time " + ", ".join(f"{c} {fmt_time(s)}" for c, s in secs.items())
+        return row
+
+    per_round = {
+        c: [statistics.median(r["per_call"]) for r in rs] for c, rs in results.items()
+    }  # one median per fresh process, in round order
+    ratios = [s / b for s, b in zip(per_round[w.subject], per_round[w.baseline], strict=True)]
+    if w.kind == "speedup_min":
+        calls = results[w.subject][0]["calls_per_batch"]
+        for c, values in per_round.items():
+            rate = [calls / v for v in values]
+            row.cells[c] = f"{statistics.median(rate):.0f} calls/s ±{spread(rate) * 100:.0f}%"
+        speedups = [1 / r for r in ratios]
+        mid = statistics.median(speedups)
+        row.ratio = f"{mid:.2f}× ({min(speedups):.2f}–{max(speedups):.2f})"
+        row.verdict = "PASS" if mid >= w.limit else "MISS"
+        if min(speedups) < w.limit <= max(speedups):
+            row.note = "the range of rounds straddles the target: the verdict is not robust"
+        return row
+    for c, values in per_round.items():
+        row.cells[c] = cell_time(values)
+    mid = statistics.median(ratios)
+    row.ratio = f"{mid:.2f}× ({min(ratios):.2f}–{max(ratios):.2f})"
+    row.verdict = "PASS" if mid <= w.limit else "MISS"
+    if min(ratios) <= w.limit < max(ratios):
+        row.note = "the range of rounds straddles the target: the verdict is not robust"
+    return row
+
+
+def table_rows(rows: list[Row]) -> tuple[list[str], list[list[str]], list[str]]:
+    header = [
+        "workload",
+        "floor (raw socket)",
+        "requests+json",
+        "avala",
+        "ratio avala/requests",
+        "target",
+        "PASS/MISS",
+    ]
+    body, notes = [], []
+    for i, row in enumerate(rows, 1):
+        w = row.workload
+        floor = row.cells.get(w.floor, "—") if w.floor else "—"
+        base = row.cells.get(w.baseline if w.kind != "speedup_min" else "requests", "—")
+        subject = row.cells.get(w.subject, "—")
+        if w.name == "decode":
+            base += " (json.loads)"
+            subject += " (structure)"
+        if w.kind == "speedup_min":
+            base += " (sequential)"
+            subject = f"{subject} gathered; Client sequential {row.cells.get('avala_seq', '—')}"
+        mark = f" [{i}]" if row.note else ""
+        body.append([w.label + mark, floor, base, subject, row.ratio, w.target, row.verdict])
+        if row.note:
+            notes.append(f"[{i}] {row.note}")
+    return header, body, notes
+
+
+LEGEND = [
+    "Times: median per call over the rounds (each round is one fresh process; its value is",
+    "the median of its timed calls), ± the largest distance of a round from that median.",
+    "Ratios: computed per round (both contenders measured in the same round), then the median",
+    "and, in brackets, the lowest and highest round. PASS/MISS compares the median ratio.",
+    "decode: the ratio is structure() / json.loads() of the same 10,000 projects.",
+    "iterate: peak RSS during the walk minus RSS before it, per fresh process; PASS needs",
+    "every round under the limit.",
+    "gather: the ratio is gathered throughput over sequential-Client throughput;",
+    "requests+json is a sequential default Session on the same 5 ms server, for context.",
+]
+
+
+def print_profile(label: str, profile: dict[str, Any], unit: str) -> list[str]:
+    out = [
+        f"### {label}: cProfile of the avala contender ({unit})",
+        "",
+        "Top 15 functions by cumulative time:",
+        "",
+        "```",
+        f"{'cum/call':>10} {'own/call':>10} {'calls/call':>10}  function",
+    ]
+    for p in profile["top"]:
+        out.append(
+            f"{fmt_time(p['cum_per_call_s']):>10} {fmt_time(p['tot_per_call_s']):>10} "
+            f"{p['calls_per_call']:>10.1f}  {p['function']}"
+        )
+    owners = profile["own_by_package"]
+    total = sum(t for _, t in owners) or 1.0
+    out += ["```", "", "Own time by package (all functions, under the profiler):", "", "```"]
+    for owner, t in owners[:8]:
+        out.append(f"{fmt_time(t):>10} {t / total * 100:>5.1f}%  {owner}")
+    rest = sum(t for _, t in owners[8:])
+    if rest:
+        out.append(f"{fmt_time(rest):>10} {rest / total * 100:>5.1f}%  (everything else)")
+    out += ["```", ""]
+    return out
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="avala benchmarks")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    parser.add_argument("--only", default="", help="comma-separated workload names to run")
+    parser.add_argument("--no-write", action="store_true", help="do not write last_run.md")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    workloads = [w for w in WORKLOADS if not args.only or w.name in args.only.split(",")]
+
+    out: list[str] = ["# avala benchmarks", ""]
+    broken = check_sdk_imports()
+    if broken:
+        print(f"cannot benchmark: `import avala` fails in this tree: {broken}", file=sys.stderr)
+        return 2
+    fingerprint = sdk_fingerprint()
+    header = machine()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header.insert(0, f"run:      {stamp}, {args.rounds} rounds")
+    for line in header:
+        print(line, flush=True)
+    out += ["```", *header, "```", ""]
+
+    with ExitStack() as stack:
+        base_url = stack.enter_context(server(0.0))
+        slow_url = stack.enter_context(server(SLOW_DELAY))
+        env = child_env(base_url, slow_url)
+
+        ceiling = measure(env, "raw", "ceiling", 3)["ceiling"]
+        lines = ["server ceiling (raw keep-alive socket, the fastest client; req/s):"]
+        for route, c in ceiling.items():
+            lines.append(
+                f"  {route:<14} one at a time {c['serial_rps']:>8,.0f}   pipelined x16 "
+                f"{c['pipelined_rps']:>8,.0f}   server CPU "
+                f"{c['server_cpu_s_per_request'] * 1e6:,.0f} µs/request"
+            )
+        print("\n".join(lines), flush=True)
+        out += ["```", *lines, "```", ""]
+
+        results: dict[str, dict[str, list[dict[str, Any]]]] = {
+            w.name: {c: [] for c in w.contenders} for w in workloads
+        }
+        for r in range(args.rounds):
+            round_started = time.perf_counter()
+            for w in workloads:
+                k = r % len(w.contenders)  # rotate who goes first each round
+                for contender in w.contenders[k:] + w.contenders[:k]:
+                    results[w.name][contender].append(measure(env, contender, w.name, w.n))
+            took = time.perf_counter() - round_started
+            print(f"round {r + 1}/{args.rounds} done in {took:.1f} s", flush=True)
+
+        rows = [judge(w, results[w.name]) for w in workloads]
+        head, body, notes = table_rows(rows)
+        table = markdown_table(head, body)
+        print()
+        print("\n".join(table))
+        print()
+        print("\n".join([*notes, "", *LEGEND]))
+        out += [*table, "", *notes, "", *LEGEND, ""]
+
+        misses = [row for row in rows if row.verdict == "MISS"]
+        if misses:
+            out += ["## Where the time goes (every MISS)", ""]
+            print("\nWhere the time goes, for every MISS (fresh process, warm-up excluded):\n")
+        for row in misses:
+            w = row.workload
+            prof = measure(env, w.subject, w.name, w.profile_n, "--profile")
+            if w.name == "iterate":
+                unit = "whole 200-page walk"
+            elif w.name == "gather":
+                unit = "per batch of 100; main thread only, the sends run in worker threads"
+            else:
+                unit = "per call"
+            block = print_profile(w.label, prof["profile"], unit)
+            print("\n".join(block))
+            out += block
+
+    total = time.perf_counter() - started
+    if sdk_fingerprint() != fingerprint:
+        warning = (
+            "WARNING: files under avala/ changed during this run, so its rounds may have "
+            "measured different versions of the SDK. Run again on a quiet tree to quote it."
+        )
+        print(warning)
+        out += [warning, ""]
+    print(f"total wall time {total:.1f} s")
+    out += [f"Total wall time of the run: {total:.1f} s.", ""]
+    if not args.no_write:
+        LAST_RUN.write_text("\n".join(out), encoding="utf-8")
+        print(f"wrote {LAST_RUN.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
