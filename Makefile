@@ -3,13 +3,15 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PIP_QUIET := --quiet --disable-pip-version-check
 
-.PHONY: demo test lint typecheck unit docs bench soak clean
+.PHONY: demo test lint typecheck unit docs examples bench soak clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,docs]'
+	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev,docs]' 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import avala, pytest, mypy, ruff, mkdocs" || { echo "install failed"; exit 1; }
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,10 +27,16 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
+
+test: lint typecheck unit docs
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+soak: $(STAMP)
+	AVALA_SOAK_CALLS=10000 $(BIN)/pytest -m soak -s tests/test_soak.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info site

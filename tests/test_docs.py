@@ -11,8 +11,12 @@ import pytest
 from avala.testing import FakeAvala
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+PAGES = [
+    page
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    if BLOCK.search(page.read_text())
+]
 
 
 def seed_docs_world(fake: FakeAvala) -> None:
@@ -29,8 +33,6 @@ def seed_docs_world(fake: FakeAvala) -> None:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_code_blocks_run(page: Path, fake: FakeAvala, monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = BLOCK.findall(page.read_text())
-    if not blocks:
-        pytest.skip("no python blocks")
     seed_docs_world(fake)
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {"__name__": "__docs__"}
@@ -38,3 +40,16 @@ def test_code_blocks_run(page: Path, fake: FakeAvala, monkeypatch: pytest.Monkey
         code = compile(block, f"{page.name} block {number}", "exec")
         exec(code, namespace)  # running our own documentation is the point
     assert os.environ["AVALA_BASE_URL"] == fake.base_url
+
+
+TABLE_ROW = re.compile(r"^\| `client\.([\w.]+)` \| (\w+) \| `([^`]+)` \|", re.M)
+
+
+def test_reference_tables_match_the_endpoint_table() -> None:
+    from avala.resources._endpoints import ENDPOINTS
+
+    rows = {}
+    for page in sorted((ROOT / "docs" / "reference" / "resources").glob("*.md")):
+        for endpoint_id, method, path in TABLE_ROW.findall(page.read_text()):
+            rows[endpoint_id] = (method, path)
+    assert rows == {k: (v.method, v.path) for k, v in ENDPOINTS.items()}

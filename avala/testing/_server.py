@@ -94,7 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.server.sockets_lock:
             self.server.open_sockets.discard(self.connection)
-        super().finish()
+        with contextlib.suppress(OSError):  # the client may already have gone (timeouts)
+            super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence per-request logging; tests read `FakeAvala.requests` instead."""

@@ -27,7 +27,8 @@ def json_response(
 ) -> Answer:
     """A response with a JSON body (no body when ``body`` is None)."""
     raw = b"" if body is None else json.dumps(body).encode()
-    return WireResponse(status, {"content-type": "application/json", **(headers or {})}, raw)
+    extra = {k.lower(): v for k, v in (headers or {}).items()}  # as a transport delivers them
+    return WireResponse(status, {"content-type": "application/json", **extra}, raw)
 
 
 class StubTransport:
