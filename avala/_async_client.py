@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
 
-from returns.result import Failure, Result, Success
+from returns.result import Result
 
 from avala._base_client import BaseClient, RawResponse, ResponseRecorder
-from avala._pagination import check_max_items, check_pageable, next_page
+from avala._pagination import walk
 from avala._program import Fork, Now, Program, Sleep, Transmit
 from avala._request import Call, Request
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
@@ -83,25 +83,17 @@ class AsyncClient(BaseClient):
     ) -> AsyncIterator[Result[T, AvalaError]]:
         """Every item of every page, lazily, as an async iterator; stops after one Failure."""
         self._check_open()
-        current: Call[CursorPage[T]] | None = check_pageable(request)
-        limit = check_max_items(max_items)
-        yielded = 0
-        while current is not None and (limit is None or yielded < limit):
-            result = await self.run(current)
-            if isinstance(result, Failure):
-                yield result
-                return
-            page = result.unwrap()
-            for item in page.items:
-                if limit is not None and yielded >= limit:
-                    return
-                yielded += 1
-                yield Success(item)
-            step = next_page(current, page)
-            if isinstance(step, Failure):
-                yield step
-                return
-            current = step if isinstance(step, Call) else None
+        steps = walk(request, max_items)
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, Call):
+                    step = steps.send(await self.run(step))
+                else:
+                    yield step
+                    step = next(steps)
+        except StopIteration:
+            return
 
     async def _drive(
         self, program: Program[T], seen: ResponseRecorder | None

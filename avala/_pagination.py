@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any, TypeVar
 
-from returns.result import Failure, Result
+from returns.result import Failure, Result, Success
 
 from avala._request import Call
 from avala.errors import AvalaError, DecodeError
@@ -39,3 +40,33 @@ def next_page(
     if request.query.get(key) == page.next_cursor:
         return Failure(DecodeError(f"pagination did not advance: {key}={page.next_cursor!r} again"))
     return request.with_query(**{key: page.next_cursor})
+
+
+Step = Call[CursorPage[T]] | Result[T, AvalaError]
+
+
+def walk(
+    request: Call[CursorPage[T]], max_items: int | None
+) -> Generator[Step[T], Result[CursorPage[T], AvalaError] | None, None]:
+    """The walk over every item, written once for both clients: yields a page request
+    (the driver sends back its Result) or an item Result for the caller."""
+    current: Call[CursorPage[T]] | None = check_pageable(request)
+    limit = check_max_items(max_items)
+    handed = 0
+    while current is not None and (limit is None or handed < limit):
+        result = yield current
+        if result is None or isinstance(result, Failure):
+            if result is not None:
+                yield result
+            return
+        page = result.unwrap()
+        for item in page.items:
+            if limit is not None and handed >= limit:
+                return
+            handed += 1
+            yield Success(item)
+        step = next_page(current, page)
+        if isinstance(step, Failure):
+            yield step
+            return
+        current = step if isinstance(step, Call) else None
