@@ -38,13 +38,13 @@ def _optional_inner(t: Any) -> Any | None:
 class _Compiler:
     """Writes the source of one model's hook; ``ns`` collects the names it refers to."""
 
-    def __init__(self, get_hook: Callable[[Any], Hook], datetime_hook: Hook) -> None:
+    def __init__(self, get_hook: Callable[[Any], Hook]) -> None:
         self.get_hook = get_hook
         self.ns: dict[str, Any] = {
             "_new": object.__new__,
             "_set": object.__setattr__,
             "_MISSING": dataclasses.MISSING,
-            "_dt": datetime_hook,
+            "_fromiso": datetime.fromisoformat,
         }
         self.counter = 0
 
@@ -71,7 +71,11 @@ class _Compiler:
                 f"{indent}    {fail}",
             ]
         if t is datetime:
-            return [f"{indent}v = _dt(v, None)"]
+            return [
+                f"{indent}if v.__class__ is not str:",
+                f"{indent}    {fail}",
+                f"{indent}v = _fromiso(v)",
+            ]
         if get_origin(t) is Literal:
             allowed = self.name(frozenset(get_args(t)))
             return [f"{indent}if v not in {allowed}:", f"{indent}    {fail}"]
@@ -137,6 +141,6 @@ class _Compiler:
         return hook
 
 
-def compile_model_hook(cls: type, get_hook: Callable[[Any], Hook], datetime_hook: Hook) -> Hook:
+def compile_model_hook(cls: type, get_hook: Callable[[Any], Hook]) -> Hook:
     """A structuring hook for model ``cls``; nested types use ``get_hook``."""
-    return _Compiler(get_hook, datetime_hook).compile(cls)
+    return _Compiler(get_hook).compile(cls)

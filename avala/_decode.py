@@ -96,7 +96,7 @@ def make_converter(*, detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
     if not detailed:
         conv.register_structure_hook_factory(
-            is_model, lambda cls: compile_model_hook(cls, conv.get_structure_hook, _datetime)
+            is_model, lambda cls: compile_model_hook(cls, conv.get_structure_hook)
         )
     return conv
 

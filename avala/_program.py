@@ -8,7 +8,6 @@ and composition live here, so they behave the same on both.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -17,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
-from pyrsistent import thaw
 from returns.result import Failure, Result, Success
 
 from avala._config import ClientConfig
@@ -25,7 +23,7 @@ from avala._error_mapping import error_from_failure, error_from_response
 from avala._logging import logger
 from avala._options import NO_OPTIONS, Options
 from avala._redact import redact_text
-from avala._request import Bound, Call, Gathered, Mapped, Polled, Pure, Request
+from avala._request import Bound, Call, Gathered, Mapped, Polled, Pure, Request, encode_json
 from avala._wire import Outcome, TransportFailure, WireRequest, WireResponse
 from avala.errors import AvalaError, WaitTimeoutError
 from avala.retry import RetryPolicy
@@ -182,8 +180,3 @@ def _describe(outcome: Outcome) -> str:
     if isinstance(outcome, TransportFailure):
         return f"{outcome.kind} failure"
     return f"HTTP {outcome.status}"
-
-
-def encode_json(body: Any) -> bytes:
-    """Serialise a frozen JSON body compactly, as UTF-8."""
-    return json.dumps(thaw(body), separators=(",", ":"), ensure_ascii=False).encode()

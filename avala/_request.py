@@ -7,18 +7,19 @@ Nothing here does I/O. A client interprets the value; the same value runs on
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar, overload
 
-from pyrsistent import freeze, pmap
+from pyrsistent import freeze, pmap, thaw
 from pyrsistent.typing import PMap
 from returns.result import Result
 
 from avala._decode import Reader
 from avala._options import NO_OPTIONS, Options, check_max_retries, check_timeout
-from avala._url import fill_template, render_path
+from avala._url import check_utf8, fill_template, render_path
 from avala.errors import AvalaError
 
 T = TypeVar("T")
@@ -222,9 +223,29 @@ def query_value(value: object) -> str:
     """Render one query value the way the API reads it (booleans as true/false)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | str):
+    if isinstance(value, str):
+        return check_utf8("query value", value)
+    if isinstance(value, int | float):
         return str(value)
     raise TypeError(f"query values must be str, int, float or bool, not {type(value).__name__}")
+
+
+def encode_json(body: Any) -> bytes:
+    """A (frozen) JSON body as compact UTF-8 bytes, exactly as it is sent."""
+    return json.dumps(
+        thaw(body), separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+def check_json_body(body: Any) -> None:
+    """Refuse, at build time, a body that could not be sent: not JSON (NaN, sets, objects)
+    or not encodable as UTF-8."""
+    try:
+        encode_json(body)
+    except TypeError as exc:
+        raise TypeError(f"request body cannot be sent as JSON: {exc}") from None
+    except ValueError as exc:  # NaN or infinity; lone surrogates (UnicodeEncodeError)
+        raise ValueError(f"request body cannot be sent as JSON: {exc}") from None
 
 
 def call(
@@ -239,5 +260,7 @@ def call(
 ) -> Call[T]:
     """Build a ``Call``: path arguments checked, None dropped from the query, body frozen."""
     segments = fill_template(template, path or {})
+    if body is not None:
+        check_json_body(body)
     rendered = pmap({k: query_value(v) for k, v in (query or {}).items() if v is not None})
     return Call(endpoint, method, segments, rendered, freeze(body), reader)

@@ -22,6 +22,16 @@ def check_segment(name: str, value: object) -> str:
         raise ValueError(f"{name} must not be {value!r}: it would name another route")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         raise ValueError(f"{name} must not contain control characters")
+    check_utf8(name, value)
+    return value
+
+
+def check_utf8(name: str, value: str) -> str:
+    """Text must be encodable as UTF-8 to be sent at all (lone surrogates are not)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} is not valid Unicode text (it has a lone surrogate)") from None
     return value
 
 

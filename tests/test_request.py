@@ -144,3 +144,20 @@ def test_wait_refuses_negative_times(interval: float, timeout: float) -> None:
 def test_query_values_render_as_the_api_reads_them() -> None:
     req = projects.list(limit=5).with_query(flag=True, off=False, cursor=None)
     assert dict(req.query) == {"limit": "5", "flag": "true", "off": "false"}
+
+
+def test_unsendable_text_is_refused_at_build_time() -> None:
+    with pytest.raises(ValueError, match="lone surrogate"):
+        tasks.list(project="a\ud800")
+    with pytest.raises(ValueError, match="cannot be sent as JSON"):
+        exports.create(project="a\ud800")
+
+
+def test_bodies_must_be_json() -> None:
+    from avala._decode import nothing
+    from avala.resources._base import api
+
+    with pytest.raises(ValueError, match="cannot be sent as JSON"):
+        api("exports.create", nothing(), body={"x": float("nan")})
+    with pytest.raises(TypeError, match="cannot be sent as JSON"):
+        api("exports.create", nothing(), body={"x": {1, 2}})
