@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from pyrsistent import thaw
-
 from avala._decode import array, model, nothing
 from avala._request import Call
-from avala.resources._base import api, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import (
+    json_value,
+    optional_bool,
+    optional_json_object,
+    optional_str,
+    required_str,
+)
 from avala.types import AnnotationIssue, AnnotationIssueMetrics, AnnotationIssueToolDetail
-
-
-def _required_str(name: str, value: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    return value
-
-
-def _json_value(name: str, value: Any) -> Any:
-    """``value`` if it can be sent as JSON (None included); a TypeError naming it if not."""
-    try:
-        json.dumps(thaw(value), allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be JSON-serialisable: {exc}") from None
-    return value
-
-
-def _optional_bool(name: str, value: bool | None) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
-    return value
 
 
 class AnnotationIssues:
@@ -47,8 +30,8 @@ class AnnotationIssues:
     ) -> Call[tuple[AnnotationIssue, ...]]:
         """Every QC issue on a sequence, optionally of one item or project (not paginated)."""
         query = {
-            "dataset_item_uid": check_optional_str("dataset_item_uid", dataset_item_uid),
-            "project_uid": check_optional_str("project_uid", project_uid),
+            "dataset_item_uid": optional_str("dataset_item_uid", dataset_item_uid),
+            "project_uid": optional_str("project_uid", project_uid),
         }
         return api(
             "annotation_issues.list_by_sequence",
@@ -78,28 +61,24 @@ class AnnotationIssues:
         object_uid: str | None = None,
     ) -> Call[AnnotationIssue]:
         """File a QC issue (a problem found with a QC tool) against a sequence."""
-        if query_params is not None and not isinstance(query_params, Mapping):
-            raise TypeError(f"query_params must be a mapping, not {type(query_params).__name__}")
         body = {
-            "tool_uid": _required_str("tool_uid", tool_uid),
-            "problem_uid": _required_str("problem_uid", problem_uid),
+            "tool_uid": required_str("tool_uid", tool_uid),
+            "problem_uid": required_str("problem_uid", problem_uid),
             "sequence_uid": sequence_uid,  # the API wants it in the body as well as the path
             **compact(
-                dataset_item_uid=check_optional_str("dataset_item_uid", dataset_item_uid),
-                project_uid=check_optional_str("project_uid", project_uid),
-                priority=check_optional_str("priority", priority),
-                severity=check_optional_str("severity", severity),
-                description=check_optional_str("description", description),
-                wrong_class=check_optional_str("wrong_class", wrong_class),
-                correct_class=check_optional_str("correct_class", correct_class),
-                should_re_annotate=_optional_bool("should_re_annotate", should_re_annotate),
-                should_delete=_optional_bool("should_delete", should_delete),
-                frames_affected=check_optional_str("frames_affected", frames_affected),
-                coordinates=_json_value("coordinates", coordinates),
-                query_params=_json_value(
-                    "query_params", None if query_params is None else dict(query_params)
-                ),
-                object_uid=check_optional_str("object_uid", object_uid),
+                dataset_item_uid=optional_str("dataset_item_uid", dataset_item_uid),
+                project_uid=optional_str("project_uid", project_uid),
+                priority=optional_str("priority", priority),
+                severity=optional_str("severity", severity),
+                description=optional_str("description", description),
+                wrong_class=optional_str("wrong_class", wrong_class),
+                correct_class=optional_str("correct_class", correct_class),
+                should_re_annotate=optional_bool("should_re_annotate", should_re_annotate),
+                should_delete=optional_bool("should_delete", should_delete),
+                frames_affected=optional_str("frames_affected", frames_affected),
+                coordinates=json_value("coordinates", coordinates),
+                query_params=optional_json_object("query_params", query_params),
+                object_uid=optional_str("object_uid", object_uid),
             ),
         }
         return api(
@@ -125,14 +104,14 @@ class AnnotationIssues:
     ) -> Call[AnnotationIssue]:
         """Change some fields of a QC issue (PATCH: arguments left as None are not sent)."""
         body = compact(
-            status=check_optional_str("status", status),
-            priority=check_optional_str("priority", priority),
-            severity=check_optional_str("severity", severity),
-            description=check_optional_str("description", description),
-            tool_uid=check_optional_str("tool_uid", tool_uid),
-            problem_uid=check_optional_str("problem_uid", problem_uid),
-            wrong_class=check_optional_str("wrong_class", wrong_class),
-            frames_affected=check_optional_str("frames_affected", frames_affected),
+            status=optional_str("status", status),
+            priority=optional_str("priority", priority),
+            severity=optional_str("severity", severity),
+            description=optional_str("description", description),
+            tool_uid=optional_str("tool_uid", tool_uid),
+            problem_uid=optional_str("problem_uid", problem_uid),
+            wrong_class=optional_str("wrong_class", wrong_class),
+            frames_affected=optional_str("frames_affected", frames_affected),
         )
         return api(
             "annotation_issues.update",
@@ -153,7 +132,7 @@ class AnnotationIssues:
         self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
     ) -> Call[tuple[AnnotationIssue, ...]]:
         """Every QC issue in a dataset, optionally of one sequence (not paginated)."""
-        query = {"sequence_uid": check_optional_str("sequence_uid", sequence_uid)}
+        query = {"sequence_uid": optional_str("sequence_uid", sequence_uid)}
         return api(
             "annotation_issues.list_by_dataset",
             array(AnnotationIssue),
@@ -165,7 +144,7 @@ class AnnotationIssues:
         self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
     ) -> Call[AnnotationIssueMetrics]:
         """Counters and close times of a dataset's QC issues, optionally of one sequence."""
-        query = {"sequence_uid": check_optional_str("sequence_uid", sequence_uid)}
+        query = {"sequence_uid": optional_str("sequence_uid", sequence_uid)}
         return api(
             "annotation_issues.get_metrics",
             model(AnnotationIssueMetrics),
@@ -175,5 +154,5 @@ class AnnotationIssues:
 
     def list_tools(self, *, dataset_type: str) -> Call[tuple[AnnotationIssueToolDetail, ...]]:
         """The QC tools, each with its catalogue of problems, for one dataset type."""
-        query = {"dataset_type": _required_str("dataset_type", dataset_type)}
+        query = {"dataset_type": required_str("dataset_type", dataset_type)}
         return api("annotation_issues.list_tools", array(AnnotationIssueToolDetail), query=query)

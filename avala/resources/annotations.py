@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pyrsistent import thaw
-
 from avala._decode import raw
 from avala._request import Request, pure
 from avala.resources._base import api
+from avala.resources._checks import json_objects, required_int
 
 ChunkResults = tuple[tuple[int, Any], ...]
 """``(chunk_index, frozen response)`` for each chunk sent, in order."""
@@ -61,29 +59,11 @@ def _in_order(parts: Sequence[Request[ChunkResults]]) -> Request[ChunkResults]:
     return _in_order(parts[:middle]).bind(_ThenSend(_in_order(parts[middle:])))
 
 
-def _check_chunk_size(chunk_size: int) -> int:
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
-        raise TypeError(f"chunk_size must be an int, not {type(chunk_size).__name__}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    return chunk_size
-
-
-def _collect_edits(edits: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Read ``edits`` once, now; each must be a JSON object (a mapping that JSON can hold)."""
+def _read_edits(edits: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Read ``edits`` once, now (any iterable, a generator too); each must be a JSON object."""
     if isinstance(edits, str | bytes | Mapping) or not isinstance(edits, Iterable):
         raise TypeError(f"edits must be an iterable of edit objects, not {type(edits).__name__}")
-    collected = []
-    for index, edit in enumerate(edits):
-        if not isinstance(edit, Mapping):
-            raise TypeError(f"edits[{index}] must be a JSON object, not {type(edit).__name__}")
-        plain = thaw(dict(edit))
-        try:
-            json.dumps(plain, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"edits[{index}] is not JSON-serialisable: {exc}") from None
-        collected.append(plain)
-    return collected
+    return json_objects("edits", list(edits))
 
 
 class Annotations:
@@ -102,8 +82,8 @@ class Annotations:
         The value is each chunk's ``(index, response)``; the first failing chunk's error is
         the Failure and later chunks are not sent. No edits: nothing is sent.
         """
-        size = _check_chunk_size(chunk_size)
-        collected = _collect_edits(edits)
+        size = required_int("chunk_size", chunk_size, minimum=1)
+        collected = _read_edits(edits)
         path = {"owner": owner, "slug": slug}
         chunks = [
             api("annotations.bulk_edit", raw(), path=path, body=collected[at : at + size]).map(

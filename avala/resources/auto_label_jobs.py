@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from avala._decode import model, nothing, page
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import (
+    optional_bool,
+    optional_number,
+    optional_str,
+    optional_string_list,
+    page_query,
+)
 from avala.types import AutoLabelJob, CursorPage
-
-
-def _optional_number(name: str, value: float | None) -> float | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if value is not None and not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    return value
-
-
-def _string_list(name: str, values: Iterable[str] | None) -> list[str] | None:
-    """Any iterable of strings as a JSON array; a bare string is refused, not split."""
-    if values is None:
-        return None
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a sequence of str, not {type(values).__name__}")
-    items = list(values)
-    for item in items:
-        if not isinstance(item, str):
-            raise TypeError(f"{name} must hold only str, not {type(item).__name__}")
-    return items
 
 
 class AutoLabelJobs:
@@ -43,11 +28,7 @@ class AutoLabelJobs:
         cursor: str | None = None,
     ) -> Call[CursorPage[AutoLabelJob]]:
         """One page of auto-label jobs, optionally of one project."""
-        query = {
-            "project": check_optional_str("project", project),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
-        }
+        query = {"project": optional_str("project", project), **page_query(limit, cursor)}
         return api("auto_label_jobs.list", page(AutoLabelJob), query=query)
 
     def get(self, uid: str) -> Call[AutoLabelJob]:
@@ -60,17 +41,15 @@ class AutoLabelJobs:
         *,
         model_type: str | None = None,
         confidence_threshold: float | None = None,
-        labels: Iterable[str] | None = None,
+        labels: Sequence[str] | None = None,
         dry_run: bool | None = None,
     ) -> Call[AutoLabelJob]:
         """Launch an auto-label job on a project; arguments left as None use server defaults."""
-        if dry_run is not None and not isinstance(dry_run, bool):
-            raise TypeError(f"dry_run must be a bool, not {type(dry_run).__name__}")
         body = compact(
-            model_type=check_optional_str("model_type", model_type),
-            confidence_threshold=_optional_number("confidence_threshold", confidence_threshold),
-            labels=_string_list("labels", labels),
-            dry_run=dry_run,
+            model_type=optional_str("model_type", model_type),
+            confidence_threshold=optional_number("confidence_threshold", confidence_threshold),
+            labels=optional_string_list("labels", labels),
+            dry_run=optional_bool("dry_run", dry_run),
         )
         return api(
             "auto_label_jobs.create",

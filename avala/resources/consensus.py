@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 from avala._decode import model, page
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import optional_int, optional_number, page_query
 from avala.types import (
     ConsensusComputeResult,
     ConsensusConfig,
@@ -14,14 +13,6 @@ from avala.types import (
     ConsensusSummary,
     CursorPage,
 )
-
-
-def _optional_number(name: str, value: float | None) -> float | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    if value is not None and not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value}")
-    return value
 
 
 class Consensus:
@@ -37,12 +28,11 @@ class Consensus:
         self, project_uid: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[ConsensusScore]]:
         """One page of the project's per-item consensus scores."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
         return api(
             "consensus.list_scores",
             page(ConsensusScore),
             path={"project_uid": project_uid},
-            query=query,
+            query=page_query(limit, cursor),
         )
 
     def compute(self, project_uid: str) -> Call[ConsensusComputeResult]:
@@ -66,14 +56,10 @@ class Consensus:
         min_annotations: int | None = None,
     ) -> Call[ConsensusConfig]:
         """Change consensus settings; only the arguments given are sent (a partial PUT)."""
-        if min_annotations is not None and (
-            isinstance(min_annotations, bool) or not isinstance(min_annotations, int)
-        ):
-            raise TypeError(f"min_annotations must be an int, not {type(min_annotations).__name__}")
         body = compact(
-            iou_threshold=_optional_number("iou_threshold", iou_threshold),
-            min_agreement_ratio=_optional_number("min_agreement_ratio", min_agreement_ratio),
-            min_annotations=min_annotations,
+            iou_threshold=optional_number("iou_threshold", iou_threshold),
+            min_agreement_ratio=optional_number("min_agreement_ratio", min_agreement_ratio),
+            min_annotations=optional_int("min_annotations", min_annotations),
         )
         return api(
             "consensus.update_config",

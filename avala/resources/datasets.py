@@ -13,7 +13,17 @@ from returns.result import Failure, Result, Success
 from avala._decode import model, page, raw, structure
 from avala._request import Call, Request, poll
 from avala.errors import AvalaError, DecodeError, TerminalStatusError
-from avala.resources._base import api, check_interval, check_limit, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import (
+    check_interval,
+    optional_int,
+    optional_json_object,
+    optional_str,
+    page_query,
+    required_bool,
+    required_int,
+    required_str,
+)
 from avala.types import (
     AllowedMimes,
     CameraCalibration,
@@ -135,44 +145,6 @@ class BuildCalibration:
         return decoded.map(lambda cams: DatasetCalibration(sequence_uid=sequence.uid, cameras=cams))
 
 
-def _check_frame_index(frame_idx: int) -> int:
-    if isinstance(frame_idx, bool) or not isinstance(frame_idx, int):
-        raise TypeError(f"frame_idx must be an int, not {type(frame_idx).__name__}")
-    if frame_idx < 0:
-        raise ValueError(f"frame_idx must be >= 0, got {frame_idx}")
-    return frame_idx
-
-
-def _check_str(name: str, value: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    return value
-
-
-def _check_optional_int(name: str, value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    return value
-
-
-def _check_bool(name: str, value: bool) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
-    return value
-
-
-def _check_object(name: str, value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping, not {type(value).__name__}")
-    return dict(value)
-
-
-def _page_query(limit: int | None, cursor: str | None) -> dict[str, object]:
-    return {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
-
-
 class Datasets:
     """Builds requests for datasets; ``client.datasets``."""
 
@@ -188,12 +160,11 @@ class Datasets:
     ) -> Call[CursorPage[Dataset]]:
         """One page of datasets, optionally filtered."""
         query = {
-            "data_type": check_optional_str("data_type", data_type),
-            "name": check_optional_str("name", name),
-            "status": check_optional_str("status", status),
-            "visibility": check_optional_str("visibility", visibility),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "data_type": optional_str("data_type", data_type),
+            "name": optional_str("name", name),
+            "status": optional_str("status", status),
+            "visibility": optional_str("visibility", visibility),
+            **page_query(limit, cursor),
         }
         return api("datasets.list", page(Dataset), query=query)
 
@@ -214,8 +185,8 @@ class Datasets:
         owner_username: str | None = None,
     ) -> Call[Dataset]:
         """Move a dataset to an organization or to a user: give exactly one of the two."""
-        check_optional_str("organization_uid", organization_uid)
-        check_optional_str("owner_username", owner_username)
+        optional_str("organization_uid", organization_uid)
+        optional_str("owner_username", owner_username)
         if (organization_uid is None) == (owner_username is None):
             raise ValueError("give exactly one of organization_uid or owner_username")
         body = compact(organization_uid=organization_uid, owner_username=owner_username)
@@ -242,20 +213,20 @@ class Datasets:
     ) -> Call[Dataset]:
         """Register a dataset; ``provider_config`` points it at your own bucket."""
         body = {
-            "name": _check_str("name", name),
-            "slug": _check_str("slug", slug),
-            "data_type": _check_str("data_type", data_type),
-            "visibility": _check_str("visibility", visibility),
-            "create_metadata": _check_bool("create_metadata", create_metadata),
+            "name": required_str("name", name),
+            "slug": required_str("slug", slug),
+            "data_type": required_str("data_type", data_type),
+            "visibility": required_str("visibility", visibility),
+            "create_metadata": required_bool("create_metadata", create_metadata),
             **compact(
-                provider_config=_check_object("provider_config", provider_config),
-                owner_name=check_optional_str("owner_name", owner_name),
-                organization_id=_check_optional_int("organization_id", organization_id),
-                organization_uid=check_optional_str("organization_uid", organization_uid),
-                gpu_texture_format=check_optional_str("gpu_texture_format", gpu_texture_format),
-                metadata=_check_object("metadata", metadata),
-                industry=_check_optional_int("industry", industry),
-                license=_check_optional_int("license", license),
+                provider_config=optional_json_object("provider_config", provider_config),
+                owner_name=optional_str("owner_name", owner_name),
+                organization_id=optional_int("organization_id", organization_id),
+                organization_uid=optional_str("organization_uid", organization_uid),
+                gpu_texture_format=optional_str("gpu_texture_format", gpu_texture_format),
+                metadata=optional_json_object("metadata", metadata),
+                industry=optional_int("industry", industry),
+                license=optional_int("license", license),
             ),
         }
         return api("datasets.create", model(Dataset), body=body)
@@ -273,18 +244,14 @@ class Datasets:
 
         With ``dataset_upload_uid`` the v2 protocol is asked for (PUT or multipart uploads).
         """
-        if isinstance(content_length, bool) or not isinstance(content_length, int):
-            raise TypeError(f"content_length must be an int, not {type(content_length).__name__}")
-        if content_length < 0:
-            raise ValueError(f"content_length must be >= 0, got {content_length}")
         body = {
-            "dataset_name": _check_str("dataset_name", dataset_name),
-            "file_path_in_dataset": _check_str("file_path_in_dataset", file_path_in_dataset),
-            "content_length": content_length,
+            "dataset_name": required_str("dataset_name", dataset_name),
+            "file_path_in_dataset": required_str("file_path_in_dataset", file_path_in_dataset),
+            "content_length": required_int("content_length", content_length, minimum=0),
             **compact(
                 upload_protocol_version=None if dataset_upload_uid is None else 2,
-                dataset_upload_uid=check_optional_str("dataset_upload_uid", dataset_upload_uid),
-                organization_uid=check_optional_str("organization_uid", organization_uid),
+                dataset_upload_uid=optional_str("dataset_upload_uid", dataset_upload_uid),
+                organization_uid=optional_str("organization_uid", organization_uid),
             ),
         }
         return api("datasets.create_manual_upload_url", raw(), body=body)
@@ -294,7 +261,7 @@ class Datasets:
 
         An empty ``organization_uid`` counts as none.
         """
-        org = check_optional_str("organization_uid", organization_uid) or None
+        org = optional_str("organization_uid", organization_uid) or None
         query = {"organization_uid": org}
         return api("datasets.manual_upload_quota", model(UploadQuota), query=query)
 
@@ -322,18 +289,18 @@ class Datasets:
         ``organization_uid`` and ``dataset_upload_uid`` must be the ones used to presign.
         """
         body = {
-            "name": _check_str("name", name),
-            "slug": _check_str("slug", slug),
-            "data_type": _check_str("data_type", data_type),
-            "visibility": _check_str("visibility", visibility),
-            "create_metadata": _check_bool("create_metadata", create_metadata),
+            "name": required_str("name", name),
+            "slug": required_str("slug", slug),
+            "data_type": required_str("data_type", data_type),
+            "visibility": required_str("visibility", visibility),
+            "create_metadata": required_bool("create_metadata", create_metadata),
             **compact(
-                owner_name=check_optional_str("owner_name", owner_name),
-                metadata=_check_object("metadata", metadata),
-                industry=_check_optional_int("industry", industry),
-                license=_check_optional_int("license", license),
-                organization_uid=check_optional_str("organization_uid", organization_uid),
-                dataset_upload_uid=check_optional_str("dataset_upload_uid", dataset_upload_uid),
+                owner_name=optional_str("owner_name", owner_name),
+                metadata=optional_json_object("metadata", metadata),
+                industry=optional_int("industry", industry),
+                license=optional_int("license", license),
+                organization_uid=optional_str("organization_uid", organization_uid),
+                dataset_upload_uid=optional_str("dataset_upload_uid", dataset_upload_uid),
             ),
         }
         return api("datasets.create_from_manual_upload", model(Dataset), body=body)
@@ -346,7 +313,7 @@ class Datasets:
             "datasets.list_items",
             page(DatasetItem),
             path={"owner": owner, "slug": slug},
-            query=_page_query(limit, cursor),
+            query=page_query(limit, cursor),
         )
 
     def get_item(self, owner: str, slug: str, item_uid: str) -> Call[DatasetItem]:
@@ -362,7 +329,7 @@ class Datasets:
             "datasets.list_sequences",
             page(DatasetSequence),
             path={"owner": owner, "slug": slug},
-            query=_page_query(limit, cursor),
+            query=page_query(limit, cursor),
         )
 
     def get_sequence(self, owner: str, slug: str, sequence_uid: str) -> Call[DatasetSequence]:
@@ -377,7 +344,7 @@ class Datasets:
 
         A frame past the end is a ``DecodeError`` Failure; a negative index a ValueError.
         """
-        index = _check_frame_index(frame_idx)
+        index = required_int("frame_idx", frame_idx, minimum=0)
         path = {"owner": owner, "slug": slug, "sequence_uid": sequence_uid}
         sequence = api("datasets.get_frame", model(DatasetSequence), path=path)
         return sequence.bind_result(PickFrame(index))
@@ -409,7 +376,7 @@ class Datasets:
         ends the wait as a ``TerminalStatusError`` Failure holding the dataset, unless it is
         the target itself; ``timeout`` seconds without either is a ``WaitTimeoutError``.
         """
-        target = _check_str("status", status)
+        target = required_str("status", status)
         return poll(
             self.get(uid),
             StatusReached(target),

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from avala._decode import model, page
 from avala._request import Call, Request, poll
-from avala.resources._base import (
-    StatusIn,
-    api,
-    check_interval,
-    check_limit,
-    check_optional_str,
-    compact,
-)
+from avala.resources._base import StatusIn, api, compact
+from avala.resources._checks import check_interval, optional_str, page_query
 from avala.types import CursorPage, Export
 
 EXPORT_TERMINAL = frozenset({"exported", "failed"})
@@ -25,14 +19,13 @@ class Exports:
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[Export]]:
         """One page of exports."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
-        return api("exports.list", page(Export), query=query)
+        return api("exports.list", page(Export), query=page_query(limit, cursor))
 
     def create(self, *, project: str | None = None, dataset: str | None = None) -> Call[Export]:
         """Start an export of a project or a dataset (by uid)."""
         body = compact(
-            project=check_optional_str("project", project),
-            dataset=check_optional_str("dataset", dataset),
+            project=optional_str("project", project),
+            dataset=optional_str("dataset", dataset),
         )
         return api("exports.create", model(Export), body=body)
 

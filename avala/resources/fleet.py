@@ -8,7 +8,22 @@ from typing import Any
 
 from avala._decode import field, model, nothing, page, raw
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import (
+    json_object,
+    json_objects,
+    non_empty,
+    optional_bool,
+    optional_int,
+    optional_json_object,
+    optional_str,
+    optional_string_list,
+    page_query,
+    required_int,
+    required_str,
+    sequence,
+    string_list,
+)
 from avala.types import (
     Alert,
     AlertChannel,
@@ -30,63 +45,9 @@ _EVENT_REQUIRED = ("recording", "device", "label", "type", "timestamp")
 _EVENT_OPTIONAL_STR = ("severity", "description")
 
 
-def _kind(value: object) -> str:
-    return type(value).__name__
-
-
-def _str(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {_kind(value)}")
-    return value
-
-
-def _opt_bool(name: str, value: object) -> bool | None:
-    if value is not None and not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, not {_kind(value)}")
-    return value
-
-
-def _sequence(name: str, value: object) -> Sequence[Any]:
-    """Any sequence but a string: ``tags="a"`` would otherwise send ``["a"]`` by accident."""
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a sequence (e.g. a list), not {_kind(value)}")
-    return value
-
-
-def _str_list(name: str, value: object) -> list[str]:
-    return [_str(f"{name}[{i}]", item) for i, item in enumerate(_sequence(name, value))]
-
-
-def _opt_str_list(name: str, value: object) -> list[str] | None:
-    return None if value is None else _str_list(name, value)
-
-
-def _object(name: str, value: object) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping (e.g. a dict), not {_kind(value)}")
-    for key in value:
-        if not isinstance(key, str):
-            raise TypeError(f"{name} keys must be str, not {_kind(key)}")
-    return dict(value)
-
-
-def _opt_object(name: str, value: object) -> dict[str, Any] | None:
-    return None if value is None else _object(name, value)
-
-
-def _objects(name: str, value: object) -> list[dict[str, Any]]:
-    return [_object(f"{name}[{i}]", item) for i, item in enumerate(_sequence(name, value))]
-
-
-def _non_empty(name: str, items: list[Any]) -> list[Any]:
-    if not items:
-        raise ValueError(f"{name} must not be empty")
-    return items
-
-
 def _timestamp(name: str, value: object) -> str:
     """ISO-8601 text, as the API parses it; anything else could never be accepted."""
-    text = _str(name, value)
+    text = required_str(name, value)
     try:
         datetime.fromisoformat(text)
     except ValueError:
@@ -94,56 +55,45 @@ def _timestamp(name: str, value: object) -> str:
     return text
 
 
-def _opt_count(name: str, value: object) -> int | None:
-    """A non-negative int (milliseconds, bytes), or None."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {_kind(value)}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
 def _batch_event(index: int, event: object) -> dict[str, Any]:
     """One ``BatchEventParams`` checked and copied into a plain JSON object."""
     where = f"events[{index}]"
-    item = _object(where, event)
+    item = json_object(where, event)
     missing = [key for key in _EVENT_REQUIRED if key not in item]
     if missing:
         raise ValueError(f"{where} is missing required keys: {', '.join(missing)}")
     out: dict[str, Any] = dict(item)
     for key in _EVENT_REQUIRED:
-        out[key] = _str(f"{where}.{key}", item[key])
+        out[key] = required_str(f"{where}.{key}", item[key])
     out["timestamp"] = _timestamp(f"{where}.timestamp", item["timestamp"])
     for key in _EVENT_OPTIONAL_STR:
         if key in item:
-            out[key] = _str(f"{where}.{key}", item[key])
+            out[key] = required_str(f"{where}.{key}", item[key])
     if "duration_ms" in item:
-        out["duration_ms"] = _opt_count(f"{where}.duration_ms", item["duration_ms"])
+        out["duration_ms"] = optional_int(f"{where}.duration_ms", item["duration_ms"], minimum=0)
     if "tags" in item:
-        out["tags"] = _str_list(f"{where}.tags", item["tags"])
+        out["tags"] = string_list(f"{where}.tags", item["tags"])
     if "metadata" in item:
-        out["metadata"] = _object(f"{where}.metadata", item["metadata"])
+        out["metadata"] = json_object(f"{where}.metadata", item["metadata"])
     return out
 
 
 def _upload_file(name: str, entry: object) -> dict[str, Any]:
     """A file entry of a manifest or confirmation: an object naming its ``path``."""
-    item = _object(name, entry)
+    item = json_object(name, entry)
     if "path" not in item:
         raise ValueError(f"{name} has no 'path'")
-    path = _str(f"{name}.path", item["path"])
+    path = required_str(f"{name}.path", item["path"])
     if not path:
         raise ValueError(f"{name}.path must not be empty")
     if "size_bytes" in item:
-        _opt_count(f"{name}.size_bytes", item["size_bytes"])
+        optional_int(f"{name}.size_bytes", item["size_bytes"], minimum=0)
     return item
 
 
 def _upload_files(name: str, value: object) -> list[dict[str, Any]]:
-    entries = _sequence(name, value)
-    return _non_empty(name, [_upload_file(f"{name}[{i}]", e) for i, e in enumerate(entries)])
+    entries = sequence(name, value)
+    return non_empty(name, [_upload_file(f"{name}[{i}]", e) for i, e in enumerate(entries)])
 
 
 # --- builders -----------------------------------------------------------------------------
@@ -162,10 +112,9 @@ class Devices:
     ) -> Call[CursorPage[Device]]:
         """One page of devices, optionally in one status or of one type."""
         query = {
-            "status": check_optional_str("status", status),
-            "type": check_optional_str("type", type),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "status": optional_str("status", status),
+            "type": optional_str("type", type),
+            **page_query(limit, cursor),
         }
         return api("fleet.devices.list", page(Device), query=query)
 
@@ -180,11 +129,11 @@ class Devices:
     ) -> Call[Device]:
         """Register a new device; the answer carries its ``device_token``."""
         body = compact(
-            name=_str("name", name),
-            type=_str("type", type),
-            firmware_version=check_optional_str("firmware_version", firmware_version),
-            tags=_opt_str_list("tags", tags),
-            metadata=_opt_object("metadata", metadata),
+            name=required_str("name", name),
+            type=required_str("type", type),
+            firmware_version=optional_str("firmware_version", firmware_version),
+            tags=optional_string_list("tags", tags),
+            metadata=optional_json_object("metadata", metadata),
         )
         return api("fleet.devices.register", model(Device), body=body)
 
@@ -204,11 +153,11 @@ class Devices:
     ) -> Call[Device]:
         """Change some of a device's fields (PATCH: only the arguments given are sent)."""
         body = compact(
-            name=check_optional_str("name", name),
-            status=check_optional_str("status", status),
-            firmware_version=check_optional_str("firmware_version", firmware_version),
-            tags=_opt_str_list("tags", tags),
-            metadata=_opt_object("metadata", metadata),
+            name=optional_str("name", name),
+            status=optional_str("status", status),
+            firmware_version=optional_str("firmware_version", firmware_version),
+            tags=optional_string_list("tags", tags),
+            metadata=optional_json_object("metadata", metadata),
         )
         return api("fleet.devices.update", model(Device), path={"device_id": device_id}, body=body)
 
@@ -230,10 +179,9 @@ class Recordings:
     ) -> Call[CursorPage[Recording]]:
         """One page of recordings, optionally of one device or in one status."""
         query = {
-            "device": check_optional_str("device_id", device_id),
-            "status": check_optional_str("status", status),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "device": optional_str("device_id", device_id),
+            "status": optional_str("status", status),
+            **page_query(limit, cursor),
         }
         return api("fleet.recordings.list", page(Recording), query=query)
 
@@ -250,7 +198,7 @@ class Recordings:
     ) -> Call[Recording]:
         """Change a recording's status or tags (PATCH: only the arguments given are sent)."""
         body = compact(
-            status=check_optional_str("status", status), tags=_opt_str_list("tags", tags)
+            status=optional_str("status", status), tags=optional_string_list("tags", tags)
         )
         path = {"recording_id": recording_id}
         return api("fleet.recordings.update", model(Recording), path=path, body=body)
@@ -275,12 +223,11 @@ class Events:
     ) -> Call[CursorPage[FleetEvent]]:
         """One page of events, optionally of one recording or device, type or severity."""
         query = {
-            "recording": check_optional_str("recording_id", recording_id),
-            "device": check_optional_str("device_id", device_id),
-            "type": check_optional_str("type", type),
-            "severity": check_optional_str("severity", severity),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "recording": optional_str("recording_id", recording_id),
+            "device": optional_str("device_id", device_id),
+            "type": optional_str("type", type),
+            "severity": optional_str("severity", severity),
+            **page_query(limit, cursor),
         }
         return api("fleet.events.list", page(FleetEvent), query=query)
 
@@ -300,22 +247,22 @@ class Events:
     ) -> Call[FleetEvent]:
         """Mark a moment of a recording; ``timestamp`` is ISO-8601 text."""
         body = compact(
-            recording=_str("recording", recording),
-            device=_str("device", device),
-            label=_str("label", label),
-            type=_str("type", type),
+            recording=required_str("recording", recording),
+            device=required_str("device", device),
+            label=required_str("label", label),
+            type=required_str("type", type),
             timestamp=_timestamp("timestamp", timestamp),
-            severity=check_optional_str("severity", severity),
-            description=check_optional_str("description", description),
-            duration_ms=_opt_count("duration_ms", duration_ms),
-            tags=_opt_str_list("tags", tags),
-            metadata=_opt_object("metadata", metadata),
+            severity=optional_str("severity", severity),
+            description=optional_str("description", description),
+            duration_ms=optional_int("duration_ms", duration_ms, minimum=0),
+            tags=optional_string_list("tags", tags),
+            metadata=optional_json_object("metadata", metadata),
         )
         return api("fleet.events.create", model(FleetEvent), body=body)
 
     def create_batch(self, *, events: Sequence[BatchEventParams]) -> Call[int]:
         """Create many events in one request; the value is how many the server created."""
-        items = [_batch_event(i, event) for i, event in enumerate(_sequence("events", events))]
+        items = [_batch_event(i, event) for i, event in enumerate(sequence("events", events))]
         return api("fleet.events.create_batch", field("created", int), body={"events": items})
 
     def get(self, event_id: str) -> Call[FleetEvent]:
@@ -339,9 +286,8 @@ class Rules:
     ) -> Call[CursorPage[Rule]]:
         """One page of rules, optionally only the enabled (or disabled) ones."""
         query = {
-            "enabled": _opt_bool("enabled", enabled),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "enabled": optional_bool("enabled", enabled),
+            **page_query(limit, cursor),
         }
         return api("fleet.rules.list", page(Rule), query=query)
 
@@ -357,12 +303,12 @@ class Rules:
     ) -> Call[Rule]:
         """Create a rule: when ``condition`` matches, run ``actions`` (within ``scope``)."""
         body = compact(
-            name=_str("name", name),
-            condition=_object("condition", condition),
-            actions=_objects("actions", actions),
-            description=check_optional_str("description", description),
-            enabled=_opt_bool("enabled", enabled),
-            scope=_opt_object("scope", scope),
+            name=required_str("name", name),
+            condition=json_object("condition", condition),
+            actions=json_objects("actions", actions),
+            description=optional_str("description", description),
+            enabled=optional_bool("enabled", enabled),
+            scope=optional_json_object("scope", scope),
         )
         return api("fleet.rules.create", model(Rule), body=body)
 
@@ -383,12 +329,12 @@ class Rules:
     ) -> Call[Rule]:
         """Change some of a rule's fields (PATCH: only the arguments given are sent)."""
         body = compact(
-            name=check_optional_str("name", name),
-            description=check_optional_str("description", description),
-            enabled=_opt_bool("enabled", enabled),
-            condition=_opt_object("condition", condition),
-            actions=None if actions is None else _objects("actions", actions),
-            scope=_opt_object("scope", scope),
+            name=optional_str("name", name),
+            description=optional_str("description", description),
+            enabled=optional_bool("enabled", enabled),
+            condition=optional_json_object("condition", condition),
+            actions=None if actions is None else json_objects("actions", actions),
+            scope=optional_json_object("scope", scope),
         )
         return api("fleet.rules.update", model(Rule), path={"rule_id": rule_id}, body=body)
 
@@ -412,12 +358,11 @@ class Alerts:
     ) -> Call[CursorPage[Alert]]:
         """One page of alerts, optionally filtered by status, severity, device or rule."""
         query = {
-            "status": check_optional_str("status", status),
-            "severity": check_optional_str("severity", severity),
-            "device": check_optional_str("device_id", device_id),
-            "rule": check_optional_str("rule_id", rule_id),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "status": optional_str("status", status),
+            "severity": optional_str("severity", severity),
+            "device": optional_str("device_id", device_id),
+            "rule": optional_str("rule_id", rule_id),
+            **page_query(limit, cursor),
         }
         return api("fleet.alerts.list", page(Alert), query=query)
 
@@ -431,7 +376,7 @@ class Alerts:
 
     def resolve(self, alert_id: str, *, resolution_note: str | None = None) -> Call[Alert]:
         """Mark an alert resolved; without a note (None or "") no body is sent."""
-        note = check_optional_str("resolution_note", resolution_note)
+        note = optional_str("resolution_note", resolution_note)
         body = {"resolution_note": note} if note else None
         return api("fleet.alerts.resolve", model(Alert), path={"alert_id": alert_id}, body=body)
 
@@ -443,15 +388,14 @@ class AlertChannels:
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[AlertChannel]]:
         """One page of alert channels."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
-        return api("fleet.alert_channels.list", page(AlertChannel), query=query)
+        return api("fleet.alert_channels.list", page(AlertChannel), query=page_query(limit, cursor))
 
     def create(self, *, name: str, type: str, config: Mapping[str, Any]) -> Call[AlertChannel]:
         """Create a channel alerts are delivered through; ``config`` depends on ``type``."""
         body = {
-            "name": _str("name", name),
-            "type": _str("type", type),
-            "config": _object("config", config),
+            "name": required_str("name", name),
+            "type": required_str("type", type),
+            "config": json_object("config", config),
         }
         return api("fleet.alert_channels.create", model(AlertChannel), body=body)
 
@@ -478,7 +422,7 @@ class Uploads:
         entries); an empty ``storage_config_uid`` is left out like None."""
         body = compact(
             files=_upload_files("files", files),
-            storage_config_uid=check_optional_str("storage_config_uid", storage_config_uid) or None,
+            storage_config_uid=optional_str("storage_config_uid", storage_config_uid) or None,
         )
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.init_upload", model(UploadSession), path=path, body=body)
@@ -492,14 +436,10 @@ class Uploads:
         ttl_seconds: int = 3600,
     ) -> Call[UploadUrlsResponse]:
         """Presigned PUT targets for some files of the session, valid ``ttl_seconds``."""
-        if isinstance(ttl_seconds, bool) or not isinstance(ttl_seconds, int):
-            raise TypeError(f"ttl_seconds must be an int, not {_kind(ttl_seconds)}")
-        if ttl_seconds < 1:
-            raise ValueError(f"ttl_seconds must be >= 1, got {ttl_seconds}")
         body = {
-            "session_uid": _str("session_uid", session_uid),
-            "file_paths": _non_empty("file_paths", _str_list("file_paths", file_paths)),
-            "ttl_seconds": ttl_seconds,
+            "session_uid": required_str("session_uid", session_uid),
+            "file_paths": non_empty("file_paths", string_list("file_paths", file_paths)),
+            "ttl_seconds": required_int("ttl_seconds", ttl_seconds, minimum=1),
         }
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.get_upload_urls", model(UploadUrlsResponse), path=path, body=body)
@@ -509,7 +449,7 @@ class Uploads:
     ) -> Call[JsonObject]:
         """Report uploaded files (``{path, etag, size_bytes}`` entries); raw JSON counters."""
         body = {
-            "session_uid": _str("session_uid", session_uid),
+            "session_uid": required_str("session_uid", session_uid),
             "files": _upload_files("files", files),
         }
         path = {"recording_uid": recording_uid}
@@ -517,7 +457,7 @@ class Uploads:
 
     def finalize_upload(self, recording_uid: str, session_uid: str) -> Call[JsonObject]:
         """Close the session so the server processes the recording; raw JSON answer."""
-        body = {"session_uid": _str("session_uid", session_uid)}
+        body = {"session_uid": required_str("session_uid", session_uid)}
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.finalize_upload", raw(), path=path, body=body)
 

@@ -7,21 +7,9 @@ from typing import Any
 
 from avala._decode import model, nothing, page, raw
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str, compact
-from avala.resources.webhooks import check_bool
+from avala.resources._base import api, compact
+from avala.resources._checks import optional_bool, optional_json_object, optional_str, page_query
 from avala.types import CursorPage, InferenceProvider, JsonObject
-
-
-def check_config(config: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The provider's settings as a JSON object (any mapping with str keys)."""
-    if config is None:
-        return None
-    if not isinstance(config, Mapping):
-        raise TypeError(f"config must be a mapping, not {type(config).__name__}")
-    for key in config:
-        if not isinstance(key, str):
-            raise TypeError(f"config keys must be str, not {type(key).__name__}")
-    return dict(config)
 
 
 class InferenceProviders:
@@ -31,7 +19,7 @@ class InferenceProviders:
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[InferenceProvider]]:
         """One page of inference providers."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        query = page_query(limit, cursor)
         return api("inference_providers.list", page(InferenceProvider), query=query)
 
     def get(self, uid: str) -> Call[InferenceProvider]:
@@ -50,13 +38,13 @@ class InferenceProviders:
     ) -> Call[InferenceProvider]:
         """Register a model endpoint of ``provider_type`` with its ``config``."""
         body = {
-            "name": check_optional_str("name", name),
-            "provider_type": check_optional_str("provider_type", provider_type),
-            "config": check_config(config),
+            "name": optional_str("name", name),
+            "provider_type": optional_str("provider_type", provider_type),
+            "config": optional_json_object("config", config),
             **compact(
-                description=check_optional_str("description", description),
-                is_active=check_bool("is_active", is_active),
-                project=check_optional_str("project", project),
+                description=optional_str("description", description),
+                is_active=optional_bool("is_active", is_active),
+                project=optional_str("project", project),
             ),
         }
         return api("inference_providers.create", model(InferenceProvider), body=body)
@@ -74,12 +62,12 @@ class InferenceProviders:
     ) -> Call[InferenceProvider]:
         """Change a provider; only the arguments given are sent (PATCH)."""
         body = compact(
-            name=check_optional_str("name", name),
-            description=check_optional_str("description", description),
-            provider_type=check_optional_str("provider_type", provider_type),
-            config=check_config(config),
-            is_active=check_bool("is_active", is_active),
-            project=check_optional_str("project", project),
+            name=optional_str("name", name),
+            description=optional_str("description", description),
+            provider_type=optional_str("provider_type", provider_type),
+            config=optional_json_object("config", config),
+            is_active=optional_bool("is_active", is_active),
+            project=optional_str("project", project),
         )
         return api(
             "inference_providers.update", model(InferenceProvider), path={"uid": uid}, body=body

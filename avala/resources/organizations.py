@@ -17,7 +17,8 @@ from avala._decode import model, nothing, raw
 from avala._decode import page as page_of
 from avala._request import Call, Request, pure
 from avala.errors import AvalaError, DecodeError
-from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import check_limit, optional_str, page_query, required_str
 from avala.types import (
     CursorPage,
     Invitation,
@@ -120,11 +121,7 @@ class Organizations:
     def slug_for_uid(self, organization_uid: str) -> Request[str | None]:
         """The current slug of the caller's organization with this uid, or None when none of
         the first 50 pages holds it. A uid that is not a UUID is a ValueError here."""
-        if not isinstance(organization_uid, str):
-            raise TypeError(
-                f"organization_uid must be a str, not {type(organization_uid).__name__}"
-            )
-        target = canonical_uuid(organization_uid)
+        target = canonical_uuid(required_str("organization_uid", organization_uid))
         if target is None:
             raise ValueError(f"organization_uid must be a UUID, got {organization_uid!r}")
         first = api("organizations.list", page_of(Organization, "page"))
@@ -144,15 +141,15 @@ class Organizations:
     ) -> Call[Organization]:
         """Create an organization; the caller becomes its owner."""
         body = {
-            "name": check_optional_str("name", name),
+            "name": optional_str("name", name),
             **compact(
-                description=check_optional_str("description", description),
-                logo=check_optional_str("logo", logo),
-                website=check_optional_str("website", website),
-                industry=check_optional_str("industry", industry),
-                email=check_optional_str("email", email),
-                phone=check_optional_str("phone", phone),
-                visibility=check_optional_str("visibility", visibility),
+                description=optional_str("description", description),
+                logo=optional_str("logo", logo),
+                website=optional_str("website", website),
+                industry=optional_str("industry", industry),
+                email=optional_str("email", email),
+                phone=optional_str("phone", phone),
+                visibility=optional_str("visibility", visibility),
             ),
         }
         return api("organizations.create", model(Organization), body=body)
@@ -173,15 +170,15 @@ class Organizations:
     ) -> Call[Organization]:
         """Change an organization; only the arguments given are sent (PATCH)."""
         body = compact(
-            name=check_optional_str("name", name),
-            description=check_optional_str("description", description),
-            logo=check_optional_str("logo", logo),
-            website=check_optional_str("website", website),
-            handle=check_optional_str("handle", handle),
-            industry=check_optional_str("industry", industry),
-            email=check_optional_str("email", email),
-            phone=check_optional_str("phone", phone),
-            visibility=check_optional_str("visibility", visibility),
+            name=optional_str("name", name),
+            description=optional_str("description", description),
+            logo=optional_str("logo", logo),
+            website=optional_str("website", website),
+            handle=optional_str("handle", handle),
+            industry=optional_str("industry", industry),
+            email=optional_str("email", email),
+            phone=optional_str("phone", phone),
+            visibility=optional_str("visibility", visibility),
         )
         return api("organizations.update", model(Organization), path={"slug": slug}, body=body)
 
@@ -206,10 +203,9 @@ class Organizations:
     ) -> Call[CursorPage[OrganizationMember]]:
         """One page of an organization's members, optionally searched or of one role."""
         query = {
-            "search": check_optional_str("search", search),
-            "role": check_optional_str("role", role),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "search": optional_str("search", search),
+            "role": optional_str("role", role),
+            **page_query(limit, cursor),
         }
         reader = page_of(OrganizationMember)
         return api("organizations.list_members", reader, path={"slug": slug}, query=query)
@@ -222,7 +218,7 @@ class Organizations:
     def update_member_role(self, slug: str, user_uid: str, *, role: str) -> Call[None]:
         """Give a member another role in the organization."""
         path = {"slug": slug, "user_uid": user_uid}
-        body = {"role": check_optional_str("role", role)}
+        body = {"role": optional_str("role", role)}
         return api("organizations.update_member_role", nothing(), path=path, body=body)
 
     def leave(self, slug: str) -> Call[None]:
@@ -231,7 +227,7 @@ class Organizations:
 
     def transfer_ownership(self, slug: str, *, new_owner_uid: str) -> Call[None]:
         """Make another member the organization's owner."""
-        body = {"new_owner_uid": check_optional_str("new_owner_uid", new_owner_uid)}
+        body = {"new_owner_uid": optional_str("new_owner_uid", new_owner_uid)}
         return api("organizations.transfer_ownership", nothing(), path={"slug": slug}, body=body)
 
     # -- invitations ---------------------------------------------------------------------
@@ -240,7 +236,7 @@ class Organizations:
         self, slug: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[Invitation]]:
         """One page of an organization's pending invitations."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        query = page_query(limit, cursor)
         reader = page_of(Invitation)
         return api("organizations.list_invitations", reader, path={"slug": slug}, query=query)
 
@@ -249,8 +245,8 @@ class Organizations:
     ) -> Call[Invitation]:
         """Invite an email address to the organization (with a role, if given)."""
         body = {
-            "email": check_optional_str("email", email),
-            **compact(role=check_optional_str("role", role)),
+            "email": optional_str("email", email),
+            **compact(role=optional_str("role", role)),
         }
         reader = model(Invitation)
         return api("organizations.create_invitation", reader, path={"slug": slug}, body=body)
@@ -271,7 +267,7 @@ class Organizations:
         self, slug: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[Team]]:
         """One page of an organization's teams."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        query = page_query(limit, cursor)
         return api("organizations.list_teams", page_of(Team), path={"slug": slug}, query=query)
 
     def create_team(
@@ -284,10 +280,10 @@ class Organizations:
     ) -> Call[Team]:
         """Create a team in the organization."""
         body = {
-            "name": check_optional_str("name", name),
+            "name": optional_str("name", name),
             **compact(
-                description=check_optional_str("description", description),
-                color=check_optional_str("color", color),
+                description=optional_str("description", description),
+                color=optional_str("color", color),
             ),
         }
         return api("organizations.create_team", model(Team), path={"slug": slug}, body=body)
@@ -309,9 +305,9 @@ class Organizations:
         """Change a team; only the arguments given are sent (PATCH)."""
         path = {"slug": slug, "team_slug": team_slug}
         body = compact(
-            name=check_optional_str("name", name),
-            description=check_optional_str("description", description),
-            color=check_optional_str("color", color),
+            name=optional_str("name", name),
+            description=optional_str("description", description),
+            color=optional_str("color", color),
         )
         return api("organizations.update_team", model(Team), path=path, body=body)
 
@@ -330,7 +326,7 @@ class Organizations:
     ) -> Call[CursorPage[TeamMember]]:
         """One page of a team's members."""
         path = {"slug": slug, "team_slug": team_slug}
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        query = page_query(limit, cursor)
         reader = page_of(TeamMember)
         return api("organizations.list_team_members", reader, path=path, query=query)
 
@@ -340,8 +336,8 @@ class Organizations:
         """Add a member of the organization to one of its teams."""
         path = {"slug": slug, "team_slug": team_slug}
         body = {
-            "user_uid": check_optional_str("user_uid", user_uid),
-            **compact(role=check_optional_str("role", role)),
+            "user_uid": optional_str("user_uid", user_uid),
+            **compact(role=optional_str("role", role)),
         }
         reader = model(TeamMember)
         return api("organizations.add_team_member", reader, path=path, body=body)
@@ -356,5 +352,5 @@ class Organizations:
     ) -> Call[None]:
         """Give a team member another role in the team."""
         path = {"slug": slug, "team_slug": team_slug, "user_uid": user_uid}
-        body = {"role": check_optional_str("role", role)}
+        body = {"role": optional_str("role", role)}
         return api("organizations.update_team_member_role", nothing(), path=path, body=body)

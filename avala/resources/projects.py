@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from avala._decode import model, page
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str
+from avala.resources._base import api
+from avala.resources._checks import page_query
 from avala.types import CursorPage, Project
 
 
@@ -15,8 +16,7 @@ class Projects:
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[Project]]:
         """One page of projects."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
-        return api("projects.list", page(Project), query=query)
+        return api("projects.list", page(Project), query=page_query(limit, cursor))
 
     def get(self, uid: str) -> Call[Project]:
         """One project by uid."""

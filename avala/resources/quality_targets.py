@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from avala._decode import array, model, nothing, page
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str, compact
-from avala.resources.webhooks import check_bool, check_str_list
+from avala.resources._base import api, compact
+from avala.resources._checks import (
+    optional_bool,
+    optional_number,
+    optional_str,
+    optional_string_list,
+    page_query,
+)
 from avala.types import CursorPage, QualityTarget, QualityTargetEvaluation
-
-
-def check_threshold(value: float | None) -> float | None:
-    """Thresholds are numbers; a bool is not one (it would be sent as true/false)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"threshold must be a number, not {type(value).__name__}")
-    if not math.isfinite(value):
-        raise ValueError(f"threshold must be a finite number, got {value}")
-    return value
 
 
 class QualityTargets:
@@ -30,12 +24,11 @@ class QualityTargets:
         self, project_uid: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[QualityTarget]]:
         """One page of the project's quality targets."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
         return api(
             "quality_targets.list",
             page(QualityTarget),
             path={"project_uid": project_uid},
-            query=query,
+            query=page_query(limit, cursor),
         )
 
     def get(self, project_uid: str, uid: str) -> Call[QualityTarget]:
@@ -59,15 +52,15 @@ class QualityTargets:
         """Add a target ``metric operator threshold`` to the project (the server picks the
         operator when none is given)."""
         body = {
-            "name": check_optional_str("name", name),
-            "metric": check_optional_str("metric", metric),
-            "threshold": check_threshold(threshold),
+            "name": optional_str("name", name),
+            "metric": optional_str("metric", metric),
+            "threshold": optional_number("threshold", threshold),
             **compact(
-                operator=check_optional_str("operator", operator),
-                severity=check_optional_str("severity", severity),
-                is_active=check_bool("is_active", is_active),
-                notify_webhook=check_bool("notify_webhook", notify_webhook),
-                notify_emails=check_str_list("notify_emails", notify_emails),
+                operator=optional_str("operator", operator),
+                severity=optional_str("severity", severity),
+                is_active=optional_bool("is_active", is_active),
+                notify_webhook=optional_bool("notify_webhook", notify_webhook),
+                notify_emails=optional_string_list("notify_emails", notify_emails),
             ),
         }
         return api(
@@ -93,14 +86,14 @@ class QualityTargets:
     ) -> Call[QualityTarget]:
         """Change a target; only the arguments given are sent (PATCH)."""
         body = compact(
-            name=check_optional_str("name", name),
-            metric=check_optional_str("metric", metric),
-            threshold=check_threshold(threshold),
-            operator=check_optional_str("operator", operator),
-            severity=check_optional_str("severity", severity),
-            is_active=check_bool("is_active", is_active),
-            notify_webhook=check_bool("notify_webhook", notify_webhook),
-            notify_emails=check_str_list("notify_emails", notify_emails),
+            name=optional_str("name", name),
+            metric=optional_str("metric", metric),
+            threshold=optional_number("threshold", threshold),
+            operator=optional_str("operator", operator),
+            severity=optional_str("severity", severity),
+            is_active=optional_bool("is_active", is_active),
+            notify_webhook=optional_bool("notify_webhook", notify_webhook),
+            notify_emails=optional_string_list("notify_emails", notify_emails),
         )
         path = {"project_uid": project_uid, "uid": uid}
         return api("quality_targets.update", model(QualityTarget), path=path, body=body)

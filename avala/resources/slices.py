@@ -7,21 +7,15 @@ from typing import Any
 
 from avala._decode import model, page
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import (
+    json_objects,
+    optional_int,
+    optional_str,
+    page_query,
+    required_str,
+)
 from avala.types import CursorPage, Slice, SliceItem
-
-
-def _check_sub_slices(sub_slices: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    if isinstance(sub_slices, str | bytes | Mapping) or not isinstance(sub_slices, Sequence):
-        raise TypeError(
-            f"sub_slices must be a sequence of mappings, not {type(sub_slices).__name__}"
-        )
-    out = []
-    for index, sub in enumerate(sub_slices):
-        if not isinstance(sub, Mapping):
-            raise TypeError(f"sub_slices[{index}] must be a mapping, not {type(sub).__name__}")
-        out.append(dict(sub))
-    return out
 
 
 class Slices:
@@ -31,7 +25,7 @@ class Slices:
         self, owner: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[Slice]]:
         """One page of the slices one user or organization owns."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        query = page_query(limit, cursor)
         return api("slices.list", page(Slice), path={"owner": owner}, query=query)
 
     def get(self, owner: str, slug: str) -> Call[Slice]:
@@ -48,25 +42,15 @@ class Slices:
         random_selection_count: int | None = None,
     ) -> Call[Slice]:
         """Make a slice out of sub-slice definitions, optionally a random sample of them."""
-        if not isinstance(name, str):
-            raise TypeError(f"name must be a str, not {type(name).__name__}")
-        if not isinstance(visibility, str):
-            raise TypeError(f"visibility must be a str, not {type(visibility).__name__}")
-        count = random_selection_count
-        if count is not None:
-            if isinstance(count, bool) or not isinstance(count, int):
-                raise TypeError(
-                    f"random_selection_count must be an int, not {type(count).__name__}"
-                )
-            if count < 1:
-                raise ValueError(f"random_selection_count must be >= 1, got {count}")
         body = {
-            "name": name,
-            "visibility": visibility,
-            "sub_slices": _check_sub_slices(sub_slices),
+            "name": required_str("name", name),
+            "visibility": required_str("visibility", visibility),
+            "sub_slices": json_objects("sub_slices", sub_slices),
             **compact(
-                organization=check_optional_str("organization", organization),
-                random_selection_count=count,
+                organization=optional_str("organization", organization),
+                random_selection_count=optional_int(
+                    "random_selection_count", random_selection_count, minimum=1
+                ),
             ),
         }
         return api("slices.create", model(Slice), body=body)
@@ -75,7 +59,7 @@ class Slices:
         self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[SliceItem]]:
         """One page of a slice's items."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        query = page_query(limit, cursor)
         path = {"owner": owner, "slug": slug}
         return api("slices.list_items", page(SliceItem), path=path, query=query)
 

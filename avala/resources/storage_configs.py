@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from avala._decode import model, nothing, page, raw
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str, compact
+from avala.resources._base import api, compact
+from avala.resources._checks import optional_bool, optional_str, page_query, required_str
 from avala.types import CursorPage, JsonObject, StorageConfig, StorageConfigSetupInfo
 
 
@@ -20,9 +21,8 @@ class StorageConfigs:
     ) -> Call[CursorPage[StorageConfig]]:
         """One page of storage configs, optionally only those of one organization (slug)."""
         query = {
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
-            "organization": check_optional_str("organization", organization),
+            **page_query(limit, cursor),
+            "organization": optional_str("organization", organization),
         }
         return api("storage_configs.list", page(StorageConfig), query=query)
 
@@ -45,11 +45,6 @@ class StorageConfigs:
         gc_storage_auth_json_content: str | None = None,
     ) -> Call[StorageConfig]:
         """Register a bucket; ``organization`` (a slug) travels in the query string."""
-        for label, value in (("name", name), ("provider", provider)):
-            if not isinstance(value, str):
-                raise TypeError(f"{label} must be a str, not {type(value).__name__}")
-        if s3_is_accelerated is not None and not isinstance(s3_is_accelerated, bool):
-            raise TypeError("s3_is_accelerated must be a bool")
         strings = {
             "s3_bucket_name": s3_bucket_name,
             "s3_bucket_region": s3_bucket_region,
@@ -58,25 +53,24 @@ class StorageConfigs:
             "s3_role_arn": s3_role_arn,
             "s3_access_key_id": s3_access_key_id,
             "s3_secret_access_key": s3_secret_access_key,
-        }
-        gcs = {
             "gc_storage_bucket_name": gc_storage_bucket_name,
             "gc_storage_prefix": gc_storage_prefix,
             "gc_storage_auth_json_content": gc_storage_auth_json_content,
         }
-        for key, optional in (*strings.items(), *gcs.items()):
-            check_optional_str(key, optional)
         body = {
-            "name": name,
-            "provider": provider,
-            **compact(**strings, s3_is_accelerated=s3_is_accelerated, **gcs),
+            "name": required_str("name", name),
+            "provider": required_str("provider", provider),
+            **compact(
+                **{key: optional_str(key, value) for key, value in strings.items()},
+                s3_is_accelerated=optional_bool("s3_is_accelerated", s3_is_accelerated),
+            ),
         }
-        query = {"organization": check_optional_str("organization", organization)}
+        query = {"organization": optional_str("organization", organization)}
         return api("storage_configs.create", model(StorageConfig), query=query, body=body)
 
     def setup_info(self, *, organization: str | None = None) -> Call[StorageConfigSetupInfo]:
         """The AWS account id and external id to trust for role-based S3 access."""
-        query = {"organization": check_optional_str("organization", organization)}
+        query = {"organization": optional_str("organization", organization)}
         return api("storage_configs.setup_info", model(StorageConfigSetupInfo), query=query)
 
     def test(self, uid: str) -> Call[JsonObject]:
@@ -88,7 +82,7 @@ class StorageConfigs:
 
         An empty ``organization`` counts as none.
         """
-        query = {"organization": check_optional_str("organization", organization) or None}
+        query = {"organization": optional_str("organization", organization) or None}
         return api("storage_configs.get", model(StorageConfig), path={"uid": uid}, query=query)
 
     def delete(self, uid: str) -> Call[None]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from avala._decode import model, page
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str
+from avala.resources._base import api
+from avala.resources._checks import optional_str, page_query
 from avala.types import CursorPage, Task
 
 
@@ -21,10 +22,9 @@ class Tasks:
     ) -> Call[CursorPage[Task]]:
         """One page of tasks, optionally of one project or in one status."""
         query = {
-            "project": check_optional_str("project", project),
-            "status": check_optional_str("status", status),
-            "limit": check_limit(limit),
-            "cursor": check_optional_str("cursor", cursor),
+            "project": optional_str("project", project),
+            "status": optional_str("status", status),
+            **page_query(limit, cursor),
         }
         return api("tasks.list", page(Task), query=query)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from avala._decode import model, page
 from avala._request import Call
-from avala.resources._base import api, check_limit, check_optional_str
+from avala.resources._base import api
+from avala.resources._checks import page_query
 from avala.types import CursorPage, WebhookDelivery
 
 
@@ -15,7 +16,7 @@ class WebhookDeliveries:
         self, *, limit: int | None = None, cursor: str | None = None
     ) -> Call[CursorPage[WebhookDelivery]]:
         """One page of delivery records, across all of the caller's webhooks."""
-        query = {"limit": check_limit(limit), "cursor": check_optional_str("cursor", cursor)}
+        query = page_query(limit, cursor)
         return api("webhook_deliveries.list", page(WebhookDelivery), query=query)
 
     def get(self, uid: str) -> Call[WebhookDelivery]:

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from ._routing import FakeRequest, FakeResponse
 
 __all__ = [
+    "Record",
     "Store",
     "bad_request",
     "cursor_page",
@@ -84,6 +85,20 @@ class Store:
         with self.lock:
             return [dict(r) for r in self._collections.get(collection, {}).values()]
 
+    def where(self, collection: str, **fields: Any) -> list[Record]:
+        """The records of `collection` whose `fields` have the given values (as `all`)."""
+        return [r for r in self.all(collection) if _has(r, fields)]
+
+    def first(self, collection: str, **fields: Any) -> Record | None:
+        """The first record `where` would give, or None."""
+        return next((r for r in self.all(collection) if _has(r, fields)), None)
+
+    def get_where(self, collection: str, uid: str, **fields: Any) -> Record | None:
+        """Record `uid` (as `get`) if its `fields` have the given values, e.g. its parent's uid
+        (a child reached under another parent is not found), else None."""
+        rec = self.get(collection, uid)
+        return rec if rec is not None and _has(rec, fields) else None
+
     def update(self, collection: str, uid: str, changes: Record) -> Record | None:
         """Merge `changes` into the record and bump updated_at; None if it does not exist."""
         with self.lock:
@@ -101,6 +116,10 @@ class Store:
     def count(self, collection: str) -> int:
         with self.lock:
             return len(self._collections.get(collection, {}))
+
+
+def _has(record: Record, fields: dict[str, Any]) -> bool:
+    return all(record.get(k) == v for k, v in fields.items())
 
 
 # --- error helpers (DRF-shaped bodies) ---------------------------------------------------

@@ -7,53 +7,47 @@ Collections: `agents` and `agents_executions` (each execution names its agent in
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
+from .._store import Store, cursor_page, not_found, now_iso
+from ._common import (
+    NOT_BLANK,
+    NOT_NULL,
+    REQUIRED,
+    check_bools,
+    check_reference,
+    check_string_list,
+    check_strings,
+    checked_body,
+    ok_or_404,
+    update_record,
+)
 
 router = Router()
 
 AGENTS = "agents"
 EXECUTIONS = "agents_executions"
-# Body field -> the JSON type DRF would accept for it.
 STRING_FIELDS = ("name", "description", "callback_url", "project")
 LIST_FIELDS = ("events", "task_types")
+FIELDS = (*STRING_FIELDS, *LIST_FIELDS, "is_active")
 
 
 def _validate(state: Store, body: dict[str, Any], *, partial: bool) -> dict[str, list[str]]:
     """DRF-style field errors of a create (partial=False) or PATCH body."""
     errors: dict[str, list[str]] = {}
-    if not partial and body.get("name") is None:
-        errors["name"] = ["This field is required."]
-    for key in STRING_FIELDS:
-        if key not in body:
-            continue
-        value = body[key]
-        if value is None:
-            if key == "name":
-                errors[key] = ["This field may not be null."]
-        elif not isinstance(value, str):
-            errors[key] = ["Not a valid string."]
-        elif key == "name" and not value.strip():
-            errors[key] = ["This field may not be blank."]
+    check_strings(errors, body, STRING_FIELDS)
+    name = body.get("name")
+    if name is None and (not partial or "name" in body):
+        errors["name"] = [REQUIRED if "name" not in body else NOT_NULL]
+    elif isinstance(name, str) and not name.strip():
+        errors["name"] = [NOT_BLANK]
     for key in LIST_FIELDS:
-        value = body.get(key)
-        if key in body and not isinstance(value, list):
-            errors[key] = [f'Expected a list of items but got type "{type(value).__name__}".']
-        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            errors[key] = ["Not a valid string."]
-    if "is_active" in body and not isinstance(body["is_active"], bool):
-        errors["is_active"] = ["Must be a valid boolean."]
-    project = body.get("project")
-    if isinstance(project, str) and state.get("projects", project) is None:
-        errors["project"] = [f'Invalid pk "{project}" - object does not exist.']
+        check_string_list(errors, body, key, null_ok=False)
+    check_bools(errors, body, ("is_active",), null_ok=False)
+    check_reference(errors, state, body, "project", "projects")
     return errors
-
-
-def _fields(body: dict[str, Any]) -> dict[str, Any]:
-    keys = (*STRING_FIELDS, *LIST_FIELDS, "is_active")
-    return {k: body[k] for k in keys if k in body}
 
 
 @router.route("GET", "/agents/")
@@ -63,13 +57,9 @@ def list_agents(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/agents/")
 def create_agent(state: Store, req: FakeRequest) -> FakeResponse:
-    body = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _validate(state, body, partial=False)
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, partial(_validate, state, partial=False))
+    if isinstance(body, FakeResponse):
+        return body
     record: dict[str, Any] = {
         "name": body["name"],
         "description": None,
@@ -78,7 +68,7 @@ def create_agent(state: Store, req: FakeRequest) -> FakeResponse:
         "is_active": True,
         "project": None,
         "task_types": [],
-        **_fields(body),
+        **{k: body[k] for k in FIELDS if k in body},
         "secret": f"agsec_{secrets.token_hex(16)}",
         "execution_stats": {"total": 0, "succeeded": 0, "failed": 0},
     }
@@ -87,31 +77,21 @@ def create_agent(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/agents/{uid}/")
 def get_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    agent = state.get(AGENTS, uid)
-    return FakeResponse(200, agent) if agent is not None else not_found()
+    return ok_or_404(state.get(AGENTS, uid))
 
 
 @router.route("PATCH", "/agents/{uid}/")
 def update_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    if state.get(AGENTS, uid) is None:
-        return not_found()
-    body = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _validate(state, body, partial=True)
-    if errors:
-        return bad_request(errors)
-    return FakeResponse(200, state.update(AGENTS, uid, _fields(body)))
+    check = partial(_validate, state, partial=True)
+    return update_record(state, req, AGENTS, uid, check=check, fields=FIELDS)
 
 
 @router.route("DELETE", "/agents/{uid}/")
 def delete_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     if not state.delete(AGENTS, uid):
         return not_found()
-    for execution in state.all(EXECUTIONS):
-        if execution.get("registration") == uid:
-            state.delete(EXECUTIONS, execution["uid"])
+    for execution in state.where(EXECUTIONS, registration=uid):
+        state.delete(EXECUTIONS, execution["uid"])
     return FakeResponse(204)
 
 
@@ -119,8 +99,7 @@ def delete_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
 def list_executions(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     if state.get(AGENTS, uid) is None:
         return not_found()
-    items = [e for e in state.all(EXECUTIONS) if e.get("registration") == uid]
-    return cursor_page(req, items, state.base_url)
+    return cursor_page(req, state.where(EXECUTIONS, registration=uid), state.base_url)
 
 
 @router.route("POST", "/agents/{uid}/test/")

@@ -18,7 +18,8 @@ from statistics import fmean
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, not_found, now_iso, require_object
+from .._store import Store, bad_request, not_found, now_iso
+from ._common import NOT_NULL, REQUIRED, check_bools, check_strings, object_body, ok_or_404
 from .datasets import find_dataset
 
 router = Router()
@@ -101,12 +102,8 @@ def _find_tool(state: Store, uid: Any) -> dict[str, Any] | None:
 
 def _type_errors(body: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for key in STRING_FIELDS:
-        if body.get(key) is not None and not isinstance(body[key], str):
-            errors[key] = ["Not a valid string."]
-    for key in BOOL_FIELDS:
-        if body.get(key) is not None and not isinstance(body[key], bool):
-            errors[key] = ["Must be a valid boolean."]
+    check_strings(errors, body, STRING_FIELDS)
+    check_bools(errors, body, BOOL_FIELDS)
     if body.get("query_params") is not None and not isinstance(body["query_params"], dict):
         errors["query_params"] = ["Expected a dictionary of items."]
     return errors
@@ -132,7 +129,7 @@ def _resolve_tool(
 def list_tools(state: Store, req: FakeRequest) -> FakeResponse:
     dataset_type = req.q("dataset_type")
     if not dataset_type:
-        return bad_request({"dataset_type": ["This field is required."]})
+        return bad_request({"dataset_type": [REQUIRED]})
     return FakeResponse(200, [t for t in _tools(state) if t.get("dataset_type") == dataset_type])
 
 
@@ -140,7 +137,7 @@ def list_tools(state: Store, req: FakeRequest) -> FakeResponse:
 def list_by_sequence(state: Store, req: FakeRequest, sequence_uid: str) -> FakeResponse:
     if state.get(SEQUENCES, sequence_uid) is None:
         return not_found()
-    items = [i for i in state.all(ISSUES) if i.get("sequence_uid") == sequence_uid]
+    items = state.where(ISSUES, sequence_uid=sequence_uid)
     item = req.q("dataset_item_uid")
     if item:
         items = [i for i in items if i.get("dataset_item_uid") == item]
@@ -154,15 +151,11 @@ def list_by_sequence(state: Store, req: FakeRequest, sequence_uid: str) -> FakeR
 def create_issue(state: Store, req: FakeRequest, sequence_uid: str) -> FakeResponse:
     if state.get(SEQUENCES, sequence_uid) is None:
         return not_found()
-    body = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = {
-        k: ["This field is required."]
-        for k in ("tool_uid", "problem_uid", "sequence_uid")
-        if body.get(k) is None
-    }
+    body = object_body(req)
+    if isinstance(body, FakeResponse):
+        return body
+    required = ("tool_uid", "problem_uid", "sequence_uid")
+    errors = {k: [REQUIRED] for k in required if body.get(k) is None}
     errors.update(_type_errors(body))
     if body.get("sequence_uid") not in (None, sequence_uid):
         errors["sequence_uid"] = ["Does not match the sequence in the URL."]
@@ -206,10 +199,7 @@ def create_issue(state: Store, req: FakeRequest, sequence_uid: str) -> FakeRespo
 def _issue_under(state: Store, sequence_uid: str, issue_uid: str) -> dict[str, Any] | None:
     if state.get(SEQUENCES, sequence_uid) is None:
         return None
-    issue = state.get(ISSUES, issue_uid)
-    if issue is None or issue.get("sequence_uid") != sequence_uid:
-        return None
-    return issue
+    return state.get_where(ISSUES, issue_uid, sequence_uid=sequence_uid)
 
 
 @router.route("PATCH", "/sequences/{sequence_uid}/annotation-issues/{issue_uid}/")
@@ -217,14 +207,13 @@ def update_issue(state: Store, req: FakeRequest, sequence_uid: str, issue_uid: s
     issue = _issue_under(state, sequence_uid, issue_uid)
     if issue is None:
         return not_found()
-    body = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
+    body = object_body(req, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
     errors = _type_errors(body)
     for key in ("status", "priority", "severity"):
         if key in body and body[key] is None:
-            errors[key] = ["This field may not be null."]
+            errors[key] = [NOT_NULL]
     changes: dict[str, Any] = {k: body[k] for k in UPDATE_COPIED if k in body}
     if "tool_uid" in body or "problem_uid" in body:
         tool_uid = body.get("tool_uid", (issue.get("tool") or {}).get("uid"))
@@ -257,7 +246,7 @@ def _dataset_issues(
     dataset = find_dataset(state, owner, dataset_slug)
     if dataset is None:
         return None
-    sequences = {s["uid"] for s in state.all(SEQUENCES) if s.get("dataset_uid") == dataset["uid"]}
+    sequences = {s["uid"] for s in state.where(SEQUENCES, dataset_uid=dataset["uid"])}
     wanted = req.q("sequence_uid")
     if wanted:
         sequences &= {wanted}
@@ -266,8 +255,7 @@ def _dataset_issues(
 
 @router.route("GET", "/datasets/{owner}/{dataset_slug}/annotation-issues/")
 def list_by_dataset(state: Store, req: FakeRequest, owner: str, dataset_slug: str) -> FakeResponse:
-    issues = _dataset_issues(state, req, owner, dataset_slug)
-    return FakeResponse(200, issues) if issues is not None else not_found()
+    return ok_or_404(_dataset_issues(state, req, owner, dataset_slug))
 
 
 def _seconds_between(start: str, end: str) -> float:

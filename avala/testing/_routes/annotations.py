@@ -16,6 +16,7 @@ from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, not_found
+from ._common import NOT_STRING, REQUIRED, not_a_choice
 from .datasets import find_dataset
 
 router = Router()
@@ -32,12 +33,12 @@ def _check_edit(edit: Any, taken: bool, mine: bool) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for key in ("action", "object_uuid", "object_type"):
         if edit.get(key) is None:
-            errors[key] = ["This field is required."]
+            errors[key] = [REQUIRED]
         elif not isinstance(edit[key], str):
-            errors[key] = ["Not a valid string."]
+            errors[key] = [NOT_STRING]
     action = edit.get("action")
     if isinstance(action, str) and action not in ACTIONS:
-        errors["action"] = [f'"{action}" is not a valid choice.']
+        errors["action"] = [not_a_choice(action)]
     targets = [k for k in ("dataset_item_uid", "sequence_uid") if edit.get(k) is not None]
     if len(targets) != 1:
         message = "Exactly one of dataset_item_uid and sequence_uid is required."

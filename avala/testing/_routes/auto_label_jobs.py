@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
+from .._store import Store, bad_request, cursor_page, not_found, now_iso
+from ._common import check_bools, check_string_list, check_strings, checked_body, ratio_error
 
 router = Router()
 
@@ -24,25 +25,13 @@ DEFAULT_THRESHOLD = 0.5
 
 def _validate(body: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if body.get("model_type") is not None and not isinstance(body["model_type"], str):
-        errors["model_type"] = ["Not a valid string."]
+    check_strings(errors, body, ("model_type",))
     threshold = body.get("confidence_threshold")
-    if threshold is not None:
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-            errors["confidence_threshold"] = ["A valid number is required."]
-        elif threshold < 0:
-            errors["confidence_threshold"] = ["Ensure this value is greater than or equal to 0."]
-        elif threshold > 1:
-            errors["confidence_threshold"] = ["Ensure this value is less than or equal to 1."]
-    labels = body.get("labels")
-    if labels is not None:
-        if not isinstance(labels, list):
-            kind = type(labels).__name__
-            errors["labels"] = [f'Expected a list of items but got type "{kind}".']
-        elif not all(isinstance(x, str) for x in labels):
-            errors["labels"] = ["Not a valid string."]
-    if body.get("dry_run") is not None and not isinstance(body["dry_run"], bool):
-        errors["dry_run"] = ["Must be a valid boolean."]
+    problem = ratio_error(threshold) if threshold is not None else None
+    if problem:
+        errors["confidence_threshold"] = problem
+    check_string_list(errors, body, "labels")
+    check_bools(errors, body, ("dry_run",))
     return errors
 
 
@@ -59,14 +48,10 @@ def list_jobs(state: Store, req: FakeRequest) -> FakeResponse:
 def create_job(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
     if state.get("projects", project_uid) is None:
         return not_found()
-    body: Any = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _validate(body)
-    if errors:
-        return bad_request(errors)
-    total = sum(1 for t in state.all("tasks") if t.get("project") == project_uid)
+    body = checked_body(req, _validate, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
+    total = len(state.where("tasks", project=project_uid))
     threshold = body.get("confidence_threshold")
     job = {
         "project": project_uid,

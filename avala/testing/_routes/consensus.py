@@ -17,7 +17,8 @@ from statistics import fmean, median
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, require_object
+from .._store import Store, cursor_page, not_found
+from ._common import NOT_INTEGER, at_least, checked_body, ratio_error
 
 router = Router()
 
@@ -33,14 +34,14 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
 
 def _config(state: Store, project_uid: str) -> dict[str, Any]:
     """The project's config record, created with the defaults the first time."""
-    for config in state.all(CONFIGS):
-        if config.get("project") == project_uid:
-            return config
-    return state.insert(CONFIGS, {"project": project_uid, **DEFAULTS})
+    config = state.first(CONFIGS, project=project_uid)
+    if config is None:
+        config = state.insert(CONFIGS, {"project": project_uid, **DEFAULTS})
+    return config
 
 
 def _scores(state: Store, project_uid: str) -> list[dict[str, Any]]:
-    return [s for s in state.all(SCORES) if s.get("project") == project_uid]
+    return state.where(SCORES, project=project_uid)
 
 
 def _bucket(score: float) -> str:
@@ -105,14 +106,19 @@ def get_config(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse
     return FakeResponse(200, _public(_config(state, project_uid)))
 
 
-def _ratio_error(value: Any) -> list[str] | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return ["A valid number is required."]
-    if value < 0:
-        return ["Ensure this value is greater than or equal to 0."]
-    if value > 1:
-        return ["Ensure this value is less than or equal to 1."]
-    return None
+def _config_errors(body: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for key in ("iou_threshold", "min_agreement_ratio"):
+        problem = ratio_error(body[key]) if key in body else None
+        if problem:
+            errors[key] = problem
+    if "min_annotations" in body:
+        count = body["min_annotations"]
+        if isinstance(count, bool) or not isinstance(count, int):
+            errors["min_annotations"] = [NOT_INTEGER]
+        elif count < 2:
+            errors["min_annotations"] = [at_least(2)]
+    return errors
 
 
 @router.route("PUT", "/projects/{project_uid}/consensus/config/")
@@ -120,23 +126,9 @@ def update_config(state: Store, req: FakeRequest, project_uid: str) -> FakeRespo
     """A PUT that, like the real API, accepts a partial body (even `{}`)."""
     if state.get("projects", project_uid) is None:
         return not_found()
-    body: Any = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors: dict[str, list[str]] = {}
-    for key in ("iou_threshold", "min_agreement_ratio"):
-        problem = _ratio_error(body[key]) if key in body else None
-        if problem:
-            errors[key] = problem
-    if "min_annotations" in body:
-        count = body["min_annotations"]
-        if isinstance(count, bool) or not isinstance(count, int):
-            errors["min_annotations"] = ["A valid integer is required."]
-        elif count < 2:
-            errors["min_annotations"] = ["Ensure this value is greater than or equal to 2."]
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, _config_errors, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
     config = _config(state, project_uid)
     changes = {k: body[k] for k in DEFAULTS if k in body}
     for key in ("iou_threshold", "min_agreement_ratio"):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found
+from .._store import Store, cursor_page
+from ._common import ok_or_404
 
 router = Router()
 
@@ -22,10 +23,7 @@ LIFECYCLE = "datasets_lifecycle"
 
 def find_dataset(state: Store, owner: str, slug: str) -> dict[str, Any] | None:
     """The dataset `owner` (user name or organization slug) holds under `slug`, if any."""
-    for dataset in state.all("datasets"):
-        if dataset.get("owner_name") == owner and dataset.get("slug") == slug:
-            return dataset
-    return None
+    return state.first("datasets", owner_name=owner, slug=slug)
 
 
 def queue_statuses(state: Store, uid: str, statuses: list[str]) -> None:
@@ -59,5 +57,4 @@ def list_datasets(state: Store, req: FakeRequest) -> FakeResponse:
 @router.route("GET", "/datasets/{uid}/")
 def get_dataset(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     advance_status(state, uid)
-    dataset = state.get("datasets", uid)
-    return FakeResponse(200, dataset) if dataset is not None else not_found()
+    return ok_or_404(state.get("datasets", uid))

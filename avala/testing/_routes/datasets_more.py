@@ -15,10 +15,22 @@ from __future__ import annotations
 
 import math
 import uuid
+from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, require_object
+from .._store import Store, bad_request, cursor_page, not_found
+from ._common import (
+    NOT_BLANK,
+    NOT_INTEGER,
+    NOT_STRING,
+    REQUIRED,
+    check_bools,
+    checked_body,
+    not_a_choice,
+    object_body,
+    ok_or_404,
+)
 from .datasets import find_dataset, queue_statuses
 
 router = Router()
@@ -43,7 +55,6 @@ ALLOWED_MIMES = {
     ],
     "video_prefix": "video/",
 }
-REQUIRED = ["This field is required."]
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -68,17 +79,17 @@ def _check_str(
     value = body.get(key)
     if value is None:
         if required:
-            errors[key] = REQUIRED
+            errors[key] = [REQUIRED]
     elif not isinstance(value, str):
-        errors[key] = ["Not a valid string."]
+        errors[key] = [NOT_STRING]
     elif required and not value.strip():
-        errors[key] = ["This field may not be blank."]
+        errors[key] = [NOT_BLANK]
 
 
 def _check_int(errors: dict[str, list[str]], body: dict[str, Any], key: str) -> None:
     value = body.get(key)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        errors[key] = ["A valid integer is required."]
+        errors[key] = [NOT_INTEGER]
 
 
 def _validate_new_dataset(body: dict[str, Any], extra_str: tuple[str, ...]) -> dict[str, list[str]]:
@@ -90,9 +101,8 @@ def _validate_new_dataset(body: dict[str, Any], extra_str: tuple[str, ...]) -> d
         _check_str(errors, body, key, required=False)
     visibility = body.get("visibility", "private")
     if visibility not in VISIBILITIES:
-        errors["visibility"] = [f'"{visibility}" is not a valid choice.']
-    if "create_metadata" in body and not isinstance(body["create_metadata"], bool):
-        errors["create_metadata"] = ["Must be a valid boolean."]
+        errors["visibility"] = [not_a_choice(visibility)]
+    check_bools(errors, body, ("create_metadata",), null_ok=False)
     for key in ("industry", "license", "organization_id"):
         _check_int(errors, body, key)
     for key in ("metadata", "provider_config"):
@@ -165,8 +175,7 @@ def _storage_root(scope: str) -> str:
 
 @router.route("GET", "/datasets/{owner}/{slug}/")
 def get_dataset_by_slug(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
-    found = _dataset_or_404(state, owner, slug)
-    return found if isinstance(found, FakeResponse) else FakeResponse(200, found)
+    return ok_or_404(find_dataset(state, owner, slug))
 
 
 @router.route("POST", "/datasets/{owner}/{slug}/transfer/")
@@ -174,10 +183,9 @@ def transfer_dataset(state: Store, req: FakeRequest, owner: str, slug: str) -> F
     found = _dataset_or_404(state, owner, slug)
     if isinstance(found, FakeResponse):
         return found
-    body: Any = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
+    body = object_body(req, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
     org_uid, username = body.get("organization_uid"), body.get("owner_username")
     if (org_uid is None) == (username is None):
         message = "Provide exactly one of organization_uid or owner_username."
@@ -204,13 +212,9 @@ def transfer_dataset(state: Store, req: FakeRequest, owner: str, slug: str) -> F
 
 @router.route("POST", "/datasets/")
 def create_dataset(state: Store, req: FakeRequest) -> FakeResponse:
-    body: Any = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _validate_new_dataset(body, ("gpu_texture_format",))
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, partial(_validate_new_dataset, extra_str=("gpu_texture_format",)))
+    if isinstance(body, FakeResponse):
+        return body
     owner = _owner_for(state, body)
     if isinstance(owner, FakeResponse):
         return owner
@@ -225,23 +229,22 @@ def create_dataset(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/datasets/manual-upload/file-upload-url/")
 def presign_upload(state: Store, req: FakeRequest) -> FakeResponse:
-    body: Any = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
+    body = object_body(req)
+    if isinstance(body, FakeResponse):
+        return body
     errors: dict[str, list[str]] = {}
     _check_str(errors, body, "dataset_name", required=True)
     _check_str(errors, body, "file_path_in_dataset", required=True)
     _check_str(errors, body, "dataset_upload_uid", required=False)
     _check_str(errors, body, "organization_uid", required=False)
-    size = body.get("content_length")
+    size: Any = body.get("content_length")
     if size is None:
-        errors["content_length"] = REQUIRED
+        errors["content_length"] = [REQUIRED]
     elif isinstance(size, bool) or not isinstance(size, int) or size < 0:
         errors["content_length"] = ["Ensure this value is a non-negative integer."]
     version = body.get("upload_protocol_version")
     if version not in (None, 1, 2):
-        errors["upload_protocol_version"] = [f'"{version}" is not a valid choice.']
+        errors["upload_protocol_version"] = [not_a_choice(version)]
     elif version == 2 and body.get("dataset_upload_uid") is None:
         errors["dataset_upload_uid"] = ["Required by upload protocol version 2."]
     if errors:
@@ -313,13 +316,9 @@ def allowed_mimes(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/datasets/manual-upload/")
 def create_from_upload(state: Store, req: FakeRequest) -> FakeResponse:
-    body: Any = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _validate_new_dataset(body, ("dataset_upload_uid",))
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, partial(_validate_new_dataset, extra_str=("dataset_upload_uid",)))
+    if isinstance(body, FakeResponse):
+        return body
     owner = _owner_for(state, body)
     if isinstance(owner, FakeResponse):
         return owner
@@ -359,11 +358,11 @@ def create_from_upload(state: Store, req: FakeRequest) -> FakeResponse:
 
 
 def _items_of(state: Store, dataset: dict[str, Any]) -> list[dict[str, Any]]:
-    return [i for i in state.all("datasets_items") if i.get("dataset") == dataset["uid"]]
+    return state.where("datasets_items", dataset=dataset["uid"])
 
 
 def _sequences_of(state: Store, dataset: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for s in state.all("datasets_sequences") if s.get("dataset_uid") == dataset["uid"]]
+    return state.where("datasets_sequences", dataset_uid=dataset["uid"])
 
 
 @router.route("GET", "/datasets/{owner}/{slug}/items/")
@@ -379,10 +378,7 @@ def get_item(state: Store, req: FakeRequest, owner: str, slug: str, item_uid: st
     found = _dataset_or_404(state, owner, slug)
     if isinstance(found, FakeResponse):
         return found
-    item = state.get("datasets_items", item_uid)
-    if item is None or item.get("dataset") != found["uid"]:
-        return not_found()
-    return FakeResponse(200, item)
+    return ok_or_404(state.get_where("datasets_items", item_uid, dataset=found["uid"]))
 
 
 @router.route("GET", "/datasets/{owner}/{slug}/sequences/")
@@ -402,10 +398,8 @@ def get_sequence(
     found = _dataset_or_404(state, owner, slug)
     if isinstance(found, FakeResponse):
         return found
-    sequence = state.get("datasets_sequences", sequence_uid)
-    if sequence is None or sequence.get("dataset_uid") != found["uid"]:
-        return not_found()
-    return FakeResponse(200, sequence)
+    sequence = state.get_where("datasets_sequences", sequence_uid, dataset_uid=found["uid"])
+    return ok_or_404(sequence)
 
 
 def _frame_count(sequence: dict[str, Any]) -> int:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, require_object
+from .._store import Store, bad_request, cursor_page, not_found
+from ._common import object_body
 
 router = Router()
 
@@ -25,10 +26,9 @@ def list_exports(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/exports/")
 def create_export(state: Store, req: FakeRequest) -> FakeResponse:
-    body: Any = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
+    body = object_body(req, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
     key = req.headers.get("idempotency-key")
     if key:
         first_uid = state.idempotency.get(("exports", key))

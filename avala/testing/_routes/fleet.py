@@ -10,11 +10,26 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
+from ._common import (
+    NOT_BLANK,
+    NOT_BOOLEAN,
+    NOT_INTEGER,
+    NOT_NULL,
+    NOT_STRING,
+    REQUIRED,
+    at_least,
+    deleted_or_404,
+    no_such_pk,
+    not_a,
+    ok_or_404,
+    update_record,
+)
 
 router = Router()
 
@@ -34,38 +49,31 @@ Record = dict[str, Any]
 Errors = dict[str, Any]
 
 # String fields DRF would declare without allow_blank: "" is a 400 wherever they appear.
-NOT_BLANK = frozenset(
+NO_BLANK_FIELDS = frozenset(
     {"name", "type", "status", "label", "recording", "device", "path", "etag", "session_uid"}
 )
 
 # --- body validation (DRF-like field errors) -------------------------------------------
 
 
-def _type_name(value: Any) -> str:
-    return {dict: "dict", list: "list", str: "str", bool: "bool", int: "int", float: "float"}.get(
-        type(value), type(value).__name__
-    )
-
-
 def _kind_error(kind: str, value: Any) -> str | None:
     """Why `value` is not of `kind` (DRF's wording), or None when it is."""
     if kind == "str":
-        return None if isinstance(value, str) else "Not a valid string."
+        return None if isinstance(value, str) else NOT_STRING
     if kind == "int":
         ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else "A valid integer is required."
+        return None if ok else NOT_INTEGER
     if kind == "count":
         if not isinstance(value, int) or isinstance(value, bool):
-            return "A valid integer is required."
-        return None if value >= 0 else "Ensure this value is greater than or equal to 0."
+            return NOT_INTEGER
+        return None if value >= 0 else at_least(0)
     if kind == "bool":
-        return None if isinstance(value, bool) else "Must be a valid boolean."
+        return None if isinstance(value, bool) else NOT_BOOLEAN
     if kind == "object":
-        ok = isinstance(value, dict)
-        return None if ok else f'Expected a dictionary of items but got type "{_type_name(value)}".'
+        return None if isinstance(value, dict) else not_a("dictionary", value)
     if kind in ("str_list", "object_list"):
         if not isinstance(value, list):
-            return f'Expected a list of items but got type "{_type_name(value)}".'
+            return not_a("list", value)
         item = str if kind == "str_list" else dict
         return None if all(isinstance(v, item) for v in value) else "Invalid list item."
     if kind == "datetime":
@@ -87,17 +95,17 @@ def _errors(body: Record, kinds: dict[str, str], required: tuple[str, ...] = ())
     errors: Errors = {}
     for name in required:
         if name not in body:
-            errors[name] = ["This field is required."]
+            errors[name] = [REQUIRED]
     for name, kind in kinds.items():
         if name in errors or name not in body:
             continue
         value = body[name]
         if value is None:
-            errors[name] = ["This field may not be null."]
+            errors[name] = [NOT_NULL]
             continue
         problem = _kind_error(kind, value)
-        if problem is None and kind == "str" and name in NOT_BLANK and not value.strip():
-            problem = "This field may not be blank."
+        if problem is None and kind == "str" and name in NO_BLANK_FIELDS and not value.strip():
+            problem = NOT_BLANK
         if problem is not None:
             errors[name] = [problem]
     return errors
@@ -116,6 +124,14 @@ def _pick(body: Record, kinds: dict[str, str]) -> Record:
     return {k: body[k] for k in kinds if k in body}
 
 
+def _update(
+    state: Store, req: FakeRequest, collection: str, uid: str, kinds: dict[str, str]
+) -> FakeResponse:
+    """A PATCH of the `kinds` fields of record `uid` (the body is required here)."""
+    check = partial(_errors, kinds=kinds)
+    return update_record(state, req, collection, uid, check=check, fields=kinds, optional=False)
+
+
 def _filtered(items: list[Record], req: FakeRequest, filters: dict[str, str]) -> list[Record]:
     """Keep records whose `field` equals the query value of `param` (for each given)."""
     for param, name in filters.items():
@@ -128,10 +144,6 @@ def _filtered(items: list[Record], req: FakeRequest, filters: dict[str, str]) ->
 def _refuse(message: str) -> FakeResponse:
     """400 for a request the current state does not allow (not a field problem)."""
     return FakeResponse(400, {"detail": message})
-
-
-def _does_not_exist(value: Any) -> list[str]:
-    return [f'Invalid pk "{value}" - object does not exist.']
 
 
 # --- devices ------------------------------------------------------------------------------
@@ -173,23 +185,17 @@ def register_device(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/fleet/devices/{device_id}/")
 def get_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    device = state.get(DEVICES, device_id)
-    return FakeResponse(200, device) if device is not None else not_found()
+    return ok_or_404(state.get(DEVICES, device_id))
 
 
 @router.route("PATCH", "/fleet/devices/{device_id}/")
 def update_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    if state.get(DEVICES, device_id) is None:
-        return not_found()
-    invalid = _check(req.body, DEVICE_FIELDS)
-    if invalid is not None:
-        return invalid
-    return FakeResponse(200, state.update(DEVICES, device_id, _pick(req.body, DEVICE_FIELDS)))
+    return _update(state, req, DEVICES, device_id, DEVICE_FIELDS)
 
 
 @router.route("DELETE", "/fleet/devices/{device_id}/")
 def delete_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    return FakeResponse(204) if state.delete(DEVICES, device_id) else not_found()
+    return deleted_or_404(state.delete(DEVICES, device_id))
 
 
 # --- recordings ---------------------------------------------------------------------------
@@ -205,24 +211,17 @@ def list_recordings(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/fleet/recordings/{recording_id}/")
 def get_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    recording = state.get(RECORDINGS, recording_id)
-    return FakeResponse(200, recording) if recording is not None else not_found()
+    return ok_or_404(state.get(RECORDINGS, recording_id))
 
 
 @router.route("PATCH", "/fleet/recordings/{recording_id}/")
 def update_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    if state.get(RECORDINGS, recording_id) is None:
-        return not_found()
-    invalid = _check(req.body, RECORDING_FIELDS)
-    if invalid is not None:
-        return invalid
-    changes = _pick(req.body, RECORDING_FIELDS)
-    return FakeResponse(200, state.update(RECORDINGS, recording_id, changes))
+    return _update(state, req, RECORDINGS, recording_id, RECORDING_FIELDS)
 
 
 @router.route("DELETE", "/fleet/recordings/{recording_id}/")
 def delete_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    return FakeResponse(204) if state.delete(RECORDINGS, recording_id) else not_found()
+    return deleted_or_404(state.delete(RECORDINGS, recording_id))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -251,10 +250,10 @@ def _event_errors(state: Store, body: Any) -> Errors:
     if "recording" not in errors:
         recording = state.get(RECORDINGS, body["recording"])
         if recording is None:
-            errors["recording"] = _does_not_exist(body["recording"])
+            errors["recording"] = [no_such_pk(body["recording"])]
     if "device" not in errors:
         if state.get(DEVICES, body["device"]) is None:
-            errors["device"] = _does_not_exist(body["device"])
+            errors["device"] = [no_such_pk(body["device"])]
         elif recording is not None and recording.get("device") not in (None, body["device"]):
             errors["device"] = ["Does not match the recording's device."]
     return errors
@@ -303,13 +302,12 @@ def create_event_batch(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/fleet/events/{event_id}/")
 def get_event(state: Store, req: FakeRequest, event_id: str) -> FakeResponse:
-    event = state.get(EVENTS, event_id)
-    return FakeResponse(200, event) if event is not None else not_found()
+    return ok_or_404(state.get(EVENTS, event_id))
 
 
 @router.route("DELETE", "/fleet/events/{event_id}/")
 def delete_event(state: Store, req: FakeRequest, event_id: str) -> FakeResponse:
-    return FakeResponse(204) if state.delete(EVENTS, event_id) else not_found()
+    return deleted_or_404(state.delete(EVENTS, event_id))
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -354,23 +352,17 @@ def create_rule(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/fleet/rules/{rule_id}/")
 def get_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    rule = state.get(RULES, rule_id)
-    return FakeResponse(200, rule) if rule is not None else not_found()
+    return ok_or_404(state.get(RULES, rule_id))
 
 
 @router.route("PATCH", "/fleet/rules/{rule_id}/")
 def update_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    if state.get(RULES, rule_id) is None:
-        return not_found()
-    invalid = _check(req.body, RULE_FIELDS)
-    if invalid is not None:
-        return invalid
-    return FakeResponse(200, state.update(RULES, rule_id, _pick(req.body, RULE_FIELDS)))
+    return _update(state, req, RULES, rule_id, RULE_FIELDS)
 
 
 @router.route("DELETE", "/fleet/rules/{rule_id}/")
 def delete_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    return FakeResponse(204) if state.delete(RULES, rule_id) else not_found()
+    return deleted_or_404(state.delete(RULES, rule_id))
 
 
 # --- alerts -------------------------------------------------------------------------------
@@ -385,8 +377,7 @@ def list_alerts(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/fleet/alerts/{alert_id}/")
 def get_alert(state: Store, req: FakeRequest, alert_id: str) -> FakeResponse:
-    alert = state.get(ALERTS, alert_id)
-    return FakeResponse(200, alert) if alert is not None else not_found()
+    return ok_or_404(state.get(ALERTS, alert_id))
 
 
 @router.route("POST", "/fleet/alerts/{alert_id}/acknowledge/")
@@ -443,7 +434,7 @@ def create_channel(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("DELETE", "/fleet/alert-channels/{channel_id}/")
 def delete_channel(state: Store, req: FakeRequest, channel_id: str) -> FakeResponse:
-    return FakeResponse(204) if state.delete(CHANNELS, channel_id) else not_found()
+    return deleted_or_404(state.delete(CHANNELS, channel_id))
 
 
 @router.route("POST", "/fleet/alert-channels/{channel_id}/test/")
@@ -459,7 +450,7 @@ def test_channel(state: Store, req: FakeRequest, channel_id: str) -> FakeRespons
 
 
 def _sessions_of(state: Store, recording_uid: str) -> list[Record]:
-    return [s for s in state.all(SESSIONS) if s["recording_uid"] == recording_uid]
+    return state.where(SESSIONS, recording_uid=recording_uid)
 
 
 def _session_view(session: Record) -> Record:

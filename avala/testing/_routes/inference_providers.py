@@ -6,35 +6,45 @@ it stamps `last_test_at` / `last_test_success` on the provider either way.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
+from .._store import Store, cursor_page, not_found, now_iso
+from ._common import (
+    NOT_BLANK,
+    absent,
+    check_bools,
+    check_reference,
+    check_strings,
+    checked_body,
+    deleted_or_404,
+    not_a,
+    ok_or_404,
+    update_record,
+)
 
 router = Router()
 
 COLLECTION = "inference_providers"
 STRINGS = ("name", "description", "provider_type", "project")
 REQUIRED = ("name", "provider_type", "config")
+WRITABLE = (*STRINGS, "config", "is_active")
 
 
-def _errors(state: Store, body: dict[str, Any]) -> dict[str, list[str]]:
-    """DRF-style complaints about the fields present in `body`."""
-    errors: dict[str, list[str]] = {}
-    for key in STRINGS:
-        if key in body and body[key] is not None and not isinstance(body[key], str):
-            errors[key] = ["Not a valid string."]
+def _errors(
+    state: Store, body: dict[str, Any], required: tuple[str, ...] = ()
+) -> dict[str, list[str]]:
+    """DRF-style complaints about the fields present in `body` and the `required` absent."""
+    errors = absent(body, required)
+    check_strings(errors, body, STRINGS)
     for key in ("name", "provider_type"):
         if key in body and (body[key] is None or body[key] == ""):
-            errors[key] = ["This field may not be blank."]
+            errors[key] = [NOT_BLANK]
     if "config" in body and not isinstance(body["config"], dict):
-        kind = type(body["config"]).__name__
-        errors["config"] = [f'Expected a dictionary of items but got type "{kind}".']
-    if "is_active" in body and not isinstance(body["is_active"], bool):
-        errors["is_active"] = ["Must be a valid boolean."]
-    project = body.get("project")
-    if isinstance(project, str) and state.get("projects", project) is None:
-        errors["project"] = [f'Invalid pk "{project}" - object does not exist.']
+        errors["config"] = [not_a("dictionary", body["config"])]
+    check_bools(errors, body, ("is_active",), null_ok=False)
+    check_reference(errors, state, body, "project", "projects")
     return errors
 
 
@@ -45,14 +55,9 @@ def list_providers(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/inference-providers/")
 def create_provider(state: Store, req: FakeRequest) -> FakeResponse:
-    body = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = {n: ["This field is required."] for n in REQUIRED if n not in body}
-    errors.update(_errors(state, body))
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, partial(_errors, state, required=REQUIRED))
+    if isinstance(body, FakeResponse):
+        return body
     record = {
         "name": body["name"],
         "description": body.get("description") or "",
@@ -68,29 +73,18 @@ def create_provider(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/inference-providers/{uid}/")
 def get_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    provider = state.get(COLLECTION, uid)
-    return FakeResponse(200, provider) if provider is not None else not_found()
+    return ok_or_404(state.get(COLLECTION, uid))
 
 
 @router.route("PATCH", "/inference-providers/{uid}/")
 def update_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    if state.get(COLLECTION, uid) is None:
-        return not_found()
-    body = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _errors(state, body)
-    if errors:
-        return bad_request(errors)
-    keys = (*STRINGS, "config", "is_active")
-    changes = {k: body[k] for k in keys if k in body}
-    return FakeResponse(200, state.update(COLLECTION, uid, changes))
+    check = partial(_errors, state)
+    return update_record(state, req, COLLECTION, uid, check=check, fields=WRITABLE)
 
 
 @router.route("DELETE", "/inference-providers/{uid}/")
 def delete_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return FakeResponse(204) if state.delete(COLLECTION, uid) else not_found()
+    return deleted_or_404(state.delete(COLLECTION, uid))
 
 
 @router.route("POST", "/inference-providers/{uid}/test/")

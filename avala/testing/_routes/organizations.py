@@ -28,8 +28,8 @@ from .._store import (
     now_iso,
     page_number_page,
     require_fields,
-    require_object,
 )
+from ._common import NOT_BLANK, Errors, check_choice, check_strings, checked_body
 
 router = Router()
 
@@ -79,6 +79,7 @@ MEMBER_FIELDS = (
     "last_active_at",
 )
 INVITATION_HIDDEN = ("organization",)
+TEAM_STRINGS = ("name", "description", "color")
 TEAM_FIELDS = ("uid", "name", "slug", "description", "color", "created_at", "updated_at")
 TEAM_MEMBER_FIELDS = ("user_uid", "username", "email", "full_name", "picture", "role")
 HANDLE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
@@ -104,27 +105,37 @@ def _org(state: Store, slug: str) -> Record | None:
 
 
 def _members(state: Store, org_uid: str) -> list[Record]:
-    return [m for m in state.all(MEMBERS) if m.get("organization") == org_uid]
+    return state.where(MEMBERS, organization=org_uid)
 
 
 def _member(state: Store, org_uid: str, user_uid: str) -> Record | None:
-    return next((m for m in _members(state, org_uid) if m.get("user_uid") == user_uid), None)
+    return state.first(MEMBERS, organization=org_uid, user_uid=user_uid)
 
 
 def _teams(state: Store, org_uid: str) -> list[Record]:
-    return [t for t in state.all(TEAMS) if t.get("organization") == org_uid]
+    return state.where(TEAMS, organization=org_uid)
 
 
-def _team(state: Store, org_uid: str, team_slug: str) -> Record | None:
-    return next((t for t in _teams(state, org_uid) if t.get("slug") == team_slug), None)
+def _org_team(state: Store, slug: str, team_slug: str) -> tuple[Record, Record] | None:
+    """The organization and its team with this slug, or None if either is missing."""
+    org = _org(state, slug)
+    team = state.first(TEAMS, organization=org["uid"], slug=team_slug) if org is not None else None
+    return (org, team) if org is not None and team is not None else None
 
 
 def _team_members(state: Store, team_uid: str) -> list[Record]:
-    return [m for m in state.all(TEAM_MEMBERS) if m.get("team") == team_uid]
+    return state.where(TEAM_MEMBERS, team=team_uid)
 
 
 def _team_member(state: Store, team_uid: str, user_uid: str) -> Record | None:
-    return next((m for m in _team_members(state, team_uid) if m.get("user_uid") == user_uid), None)
+    return state.first(TEAM_MEMBERS, team=team_uid, user_uid=user_uid)
+
+
+def _delete_team(state: Store, team: Record) -> None:
+    """Delete a team and its memberships."""
+    for member in _team_members(state, team["uid"]):
+        state.delete(TEAM_MEMBERS, member["uid"])
+    state.delete(TEAMS, team["uid"])
 
 
 def _org_view(state: Store, org: Record) -> Record:
@@ -171,14 +182,11 @@ def _caller_role(state: Store, org: Record) -> Any:
     return mine.get("role") if mine is not None else org.get("role")
 
 
-def _body(req: FakeRequest) -> tuple[Record, FakeResponse | None]:
-    body = {} if req.body is None else req.body
-    return body, require_object(body)
-
-
-def _choice(body: Record, key: str, choices: tuple[str, ...], errors: dict[str, list[str]]) -> None:
-    if key in body and body[key] not in choices:
-        errors[key] = [f'"{body[key]}" is not a valid choice.']
+def _bad_role(body: Record, roles: tuple[str, ...]) -> FakeResponse | None:
+    """400 when the body has a `role` that is not one of `roles`."""
+    errors: Errors = {}
+    check_choice(errors, body, "role", roles)
+    return bad_request(errors) if errors else None
 
 
 def _empty_ok() -> FakeResponse:
@@ -190,13 +198,11 @@ def _empty_ok() -> FakeResponse:
 
 
 def _org_errors(body: Record) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for key in ORG_STRINGS:
-        if key in body and not isinstance(body[key], str):
-            errors[key] = ["Not a valid string."]
+    errors: Errors = {}
+    check_strings(errors, body, ORG_STRINGS, null_ok=False)
     if isinstance(body.get("name"), str) and not body["name"].strip():
-        errors["name"] = ["This field may not be blank."]
-    _choice(body, "visibility", VISIBILITIES, errors)
+        errors["name"] = [NOT_BLANK]
+    check_choice(errors, body, "visibility", VISIBILITIES)
     email = body.get("email")
     if isinstance(email, str) and email and "@" not in email:
         errors["email"] = ["Enter a valid email address."]
@@ -275,12 +281,9 @@ def update_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    body, invalid = _body(req)
-    if invalid is not None:
-        return invalid
-    errors = _org_errors(body)
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, _org_errors, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
     changes = {k: body[k] for k in ORG_STRINGS if k in body}
     updated = state.update(ORGS, org["uid"], changes) or org
     return FakeResponse(200, _org_view(state, updated))
@@ -292,13 +295,10 @@ def delete_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     if org is None:
         return not_found()
     for team in _teams(state, org["uid"]):
-        for member in _team_members(state, team["uid"]):
-            state.delete(TEAM_MEMBERS, member["uid"])
-        state.delete(TEAMS, team["uid"])
+        _delete_team(state, team)
     for collection in (MEMBERS, INVITATIONS):
-        for child in state.all(collection):
-            if child.get("organization") == org["uid"]:
-                state.delete(collection, child["uid"])
+        for child in state.where(collection, organization=org["uid"]):
+            state.delete(collection, child["uid"])
     state.delete(ORGS, org["uid"])
     return FakeResponse(204)
 
@@ -386,10 +386,9 @@ def update_member_role(state: Store, req: FakeRequest, slug: str, user_uid: str)
         return invalid
     if req.body["role"] == "owner":
         return bad_request({"role": ["Use transfer-ownership to change the owner."]})
-    errors: dict[str, list[str]] = {}
-    _choice(req.body, "role", ORG_ROLES, errors)
-    if errors:
-        return bad_request(errors)
+    invalid = _bad_role(req.body, ORG_ROLES)
+    if invalid is not None:
+        return invalid
     if member.get("role") == "owner":
         return FakeResponse(400, {"detail": "The owner's role cannot be changed."})
     state.update(MEMBERS, member["uid"], {"role": req.body["role"]})
@@ -399,10 +398,21 @@ def update_member_role(state: Store, req: FakeRequest, slug: str, user_uid: str)
 # --- invitations ---------------------------------------------------------------------------
 
 
-def _invitation(state: Store, org: Record, invitation_uid: str) -> Record | None:
-    invitation = state.get(INVITATIONS, invitation_uid)
-    if invitation is None or invitation.get("organization") != org["uid"]:
-        return None
+def _pending_invitation(
+    state: Store, slug: str, invitation_uid: str, action: str
+) -> Record | FakeResponse:
+    """The organization's invitation if it is still pending; else a 404, or a 400 saying
+    that only pending ones can be `action` (resent, cancelled)."""
+    org = _org(state, slug)
+    invitation = (
+        state.get_where(INVITATIONS, invitation_uid, organization=org["uid"])
+        if org is not None
+        else None
+    )
+    if invitation is None:
+        return not_found()
+    if invitation.get("status") != "pending":
+        return FakeResponse(400, {"detail": f"Only pending invitations can be {action}."})
     return invitation
 
 
@@ -415,12 +425,9 @@ def list_invitations(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    pending = [
-        _invitation_view(i)
-        for i in state.all(INVITATIONS)
-        if i.get("organization") == org["uid"] and i.get("status") == "pending"
-    ]
-    return cursor_page(req, pending, state.base_url)
+    pending = state.where(INVITATIONS, organization=org["uid"], status="pending")
+    views = [_invitation_view(i) for i in pending]
+    return cursor_page(req, views, state.base_url)
 
 
 @router.route("POST", "/organizations/{slug}/invitations/")
@@ -435,16 +442,14 @@ def create_invitation(state: Store, req: FakeRequest, slug: str) -> FakeResponse
     email = body["email"]
     if not isinstance(email, str) or "@" not in email:
         return bad_request({"email": ["Enter a valid email address."]})
-    errors: dict[str, list[str]] = {}
-    _choice(body, "role", ORG_ROLES, errors)
-    if errors:
-        return bad_request(errors)
-    if any(m.get("email") == email for m in _members(state, org["uid"])):
+    invalid = _bad_role(body, ORG_ROLES)
+    if invalid is not None:
+        return invalid
+    if state.first(MEMBERS, organization=org["uid"], email=email) is not None:
         return bad_request({"email": ["This user is already a member."]})
-    for other in state.all(INVITATIONS):
-        same = other.get("organization") == org["uid"] and other.get("invited_email") == email
-        if same and other.get("status") == "pending":
-            return bad_request({"email": ["An invitation for this email is already pending."]})
+    pending = {"organization": org["uid"], "invited_email": email, "status": "pending"}
+    if state.first(INVITATIONS, **pending) is not None:
+        return bad_request({"email": ["An invitation for this email is already pending."]})
     uid = str(uuid.uuid4())
     link = f"https://app.avala.example/invitations/{uid}/accept/"
     record = {
@@ -467,12 +472,9 @@ def create_invitation(state: Store, req: FakeRequest, slug: str) -> FakeResponse
 def resend_invitation(
     state: Store, req: FakeRequest, slug: str, invitation_uid: str
 ) -> FakeResponse:
-    org = _org(state, slug)
-    invitation = _invitation(state, org, invitation_uid) if org is not None else None
-    if invitation is None:
-        return not_found()
-    if invitation.get("status") != "pending":
-        return FakeResponse(400, {"detail": "Only pending invitations can be resent."})
+    invitation = _pending_invitation(state, slug, invitation_uid, "resent")
+    if isinstance(invitation, FakeResponse):
+        return invitation
     sent = int(invitation.get("resent_count", 0)) + 1
     state.update(INVITATIONS, invitation_uid, {"expires_at": _expiry(), "resent_count": sent})
     return _empty_ok()
@@ -482,12 +484,9 @@ def resend_invitation(
 def cancel_invitation(
     state: Store, req: FakeRequest, slug: str, invitation_uid: str
 ) -> FakeResponse:
-    org = _org(state, slug)
-    invitation = _invitation(state, org, invitation_uid) if org is not None else None
-    if invitation is None:
-        return not_found()
-    if invitation.get("status") != "pending":
-        return FakeResponse(400, {"detail": "Only pending invitations can be cancelled."})
+    invitation = _pending_invitation(state, slug, invitation_uid, "cancelled")
+    if isinstance(invitation, FakeResponse):
+        return invitation
     state.update(INVITATIONS, invitation_uid, {"status": "cancelled"})
     return FakeResponse(204)
 
@@ -496,12 +495,10 @@ def cancel_invitation(
 
 
 def _team_errors(body: Record) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for key in ("name", "description", "color"):
-        if key in body and not isinstance(body[key], str):
-            errors[key] = ["Not a valid string."]
+    errors: Errors = {}
+    check_strings(errors, body, TEAM_STRINGS, null_ok=False)
     if isinstance(body.get("name"), str) and not _slugify(body["name"]):
-        errors["name"] = ["This field may not be blank."]
+        errors["name"] = [NOT_BLANK]
     color = body.get("color")
     if isinstance(color, str) and not COLOR.fullmatch(color):
         errors["color"] = ["Enter a hex colour such as #1f77b4."]
@@ -530,7 +527,7 @@ def create_team(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
         return bad_request(errors)
     body = req.body
     team_slug = _slugify(body["name"])
-    if _team(state, org["uid"], team_slug) is not None:
+    if state.first(TEAMS, organization=org["uid"], slug=team_slug) is not None:
         return bad_request({"name": ["A team with this name already exists."]})
     record = {
         "organization": org["uid"],
@@ -544,66 +541,57 @@ def create_team(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
 
 @router.route("GET", "/organizations/{slug}/teams/{team_slug}/")
 def get_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
-    org = _org(state, slug)
-    team = _team(state, org["uid"], team_slug) if org is not None else None
-    if org is None or team is None:
+    found = _org_team(state, slug, team_slug)
+    if found is None:
         return not_found()
+    org, team = found
     return FakeResponse(200, _team_view(state, org, team))
 
 
 @router.route("PATCH", "/organizations/{slug}/teams/{team_slug}/")
 def update_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
-    org = _org(state, slug)
-    team = _team(state, org["uid"], team_slug) if org is not None else None
-    if org is None or team is None:
+    found = _org_team(state, slug, team_slug)
+    if found is None:
         return not_found()
-    body, invalid = _body(req)
-    if invalid is not None:
-        return invalid
-    errors = _team_errors(body)
-    if errors:
-        return bad_request(errors)
-    changes: Record = {k: body[k] for k in ("name", "description", "color") if k in body}
+    org, team = found
+    body = checked_body(req, _team_errors, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
+    changes: Record = {k: body[k] for k in TEAM_STRINGS if k in body}
     updated = state.update(TEAMS, team["uid"], changes) or team
     return FakeResponse(200, _team_view(state, org, updated))
 
 
 @router.route("DELETE", "/organizations/{slug}/teams/{team_slug}/")
 def delete_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
-    org = _org(state, slug)
-    team = _team(state, org["uid"], team_slug) if org is not None else None
-    if org is None or team is None:
+    found = _org_team(state, slug, team_slug)
+    if found is None:
         return not_found()
-    for member in _team_members(state, team["uid"]):
-        state.delete(TEAM_MEMBERS, member["uid"])
-    state.delete(TEAMS, team["uid"])
+    _, team = found
+    _delete_team(state, team)
     return FakeResponse(204)
 
 
 @router.route("GET", "/organizations/{slug}/teams/{team_slug}/members/")
 def list_team_members(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
-    org = _org(state, slug)
-    team = _team(state, org["uid"], team_slug) if org is not None else None
-    if org is None or team is None:
+    found = _org_team(state, slug, team_slug)
+    if found is None:
         return not_found()
+    org, team = found
     members = [_team_member_view(state, org["uid"], m) for m in _team_members(state, team["uid"])]
     return cursor_page(req, members, state.base_url)
 
 
 @router.route("POST", "/organizations/{slug}/teams/{team_slug}/members/")
 def add_team_member(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeResponse:
-    org = _org(state, slug)
-    team = _team(state, org["uid"], team_slug) if org is not None else None
-    if org is None or team is None:
+    found = _org_team(state, slug, team_slug)
+    if found is None:
         return not_found()
-    invalid = require_fields(req.body, "user_uid")
+    org, team = found
+    invalid = require_fields(req.body, "user_uid") or _bad_role(req.body, TEAM_ROLES)
     if invalid is not None:
         return invalid
     body = req.body
-    errors: dict[str, list[str]] = {}
-    _choice(body, "role", TEAM_ROLES, errors)
-    if errors:
-        return bad_request(errors)
     user_uid = body["user_uid"]
     if not isinstance(user_uid, str) or _member(state, org["uid"], user_uid) is None:
         return bad_request({"user_uid": ["User is not a member of this organization."]})
@@ -615,9 +603,8 @@ def add_team_member(state: Store, req: FakeRequest, slug: str, team_slug: str) -
 
 
 def _find_team_member(state: Store, slug: str, team_slug: str, user_uid: str) -> Record | None:
-    org = _org(state, slug)
-    team = _team(state, org["uid"], team_slug) if org is not None else None
-    return _team_member(state, team["uid"], user_uid) if team is not None else None
+    found = _org_team(state, slug, team_slug)
+    return _team_member(state, found[1]["uid"], user_uid) if found is not None else None
 
 
 @router.route("DELETE", "/organizations/{slug}/teams/{team_slug}/members/{user_uid}/")
@@ -638,12 +625,8 @@ def update_team_member_role(
     member = _find_team_member(state, slug, team_slug, user_uid)
     if member is None:
         return not_found()
-    invalid = require_fields(req.body, "role")
+    invalid = require_fields(req.body, "role") or _bad_role(req.body, TEAM_ROLES)
     if invalid is not None:
         return invalid
-    errors: dict[str, list[str]] = {}
-    _choice(req.body, "role", TEAM_ROLES, errors)
-    if errors:
-        return bad_request(errors)
     state.update(TEAM_MEMBERS, member["uid"], {"role": req.body["role"]})
     return _empty_ok()

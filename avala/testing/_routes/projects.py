@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found
+from .._store import Store, cursor_page
+from ._common import ok_or_404
 
 router = Router()
 
@@ -15,5 +16,4 @@ def list_projects(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/users/me/projects/{uid}/")
 def get_project(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    project = state.get("projects", uid)
-    return FakeResponse(200, project) if project is not None else not_found()
+    return ok_or_404(state.get("projects", uid))

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import operator as op
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
+from .._store import Store, cursor_page, not_found, now_iso
+from ._common import NOT_BLANK, NOT_NUMBER, absent, check_bools, check_choice, checked_body
 
 router = Router()
 
@@ -49,27 +51,22 @@ def _view(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _find(state: Store, project_uid: str, uid: str) -> dict[str, Any] | None:
-    target = state.get(COLLECTION, uid)
-    return target if target is not None and target.get("project") == project_uid else None
+    return state.get_where(COLLECTION, uid, project=project_uid)
 
 
-def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
-    """DRF-style complaints about the fields present in `body`."""
-    errors: dict[str, list[str]] = {}
+def _errors(body: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """DRF-style complaints about the fields present in `body` and the `required` absent."""
+    errors = absent(body, required)
     for key in ("name", "metric"):
         if key in body and (not isinstance(body[key], str) or not body[key]):
-            errors[key] = ["This field may not be blank."]
+            errors[key] = [NOT_BLANK]
     if "threshold" in body:
         value = body["threshold"]
         if isinstance(value, bool) or not isinstance(value, int | float):
-            errors["threshold"] = ["A valid number is required."]
-    if "operator" in body and body["operator"] not in OPERATORS:
-        errors["operator"] = [f'"{body["operator"]}" is not a valid choice.']
-    if "severity" in body and body["severity"] not in SEVERITIES:
-        errors["severity"] = [f'"{body["severity"]}" is not a valid choice.']
-    for key in ("is_active", "notify_webhook"):
-        if key in body and not isinstance(body[key], bool):
-            errors[key] = ["Must be a valid boolean."]
+            errors["threshold"] = [NOT_NUMBER]
+    check_choice(errors, body, "operator", OPERATORS)
+    check_choice(errors, body, "severity", SEVERITIES)
+    check_bools(errors, body, ("is_active", "notify_webhook"), null_ok=False)
     if "notify_emails" in body:
         emails = body["notify_emails"]
         if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
@@ -81,7 +78,7 @@ def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
 def list_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
     if state.get("projects", project_uid) is None:
         return not_found()
-    items = [_view(t) for t in state.all(COLLECTION) if t.get("project") == project_uid]
+    items = [_view(t) for t in state.where(COLLECTION, project=project_uid)]
     return cursor_page(req, items, state.base_url)
 
 
@@ -89,14 +86,9 @@ def list_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeRespon
 def create_target(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
     if state.get("projects", project_uid) is None:
         return not_found()
-    body = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = {n: ["This field is required."] for n in REQUIRED if n not in body}
-    errors.update(_errors(body))
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, partial(_errors, required=REQUIRED))
+    if isinstance(body, FakeResponse):
+        return body
     record = {
         "project": project_uid,
         "name": body["name"],
@@ -163,13 +155,9 @@ def get_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> Fa
 def update_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
     if _find(state, project_uid, uid) is None:
         return not_found()
-    body = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _errors(body)
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, _errors, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
     changes = {k: body[k] for k in WRITABLE if k in body}
     if "threshold" in changes:
         changes["threshold"] = float(changes["threshold"])

@@ -13,7 +13,8 @@ import re
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, require_object
+from .._store import Store, bad_request, cursor_page, not_found
+from ._common import REQUIRED, at_least, check_choice, check_name, object_body, ok_or_404
 
 router = Router()
 
@@ -23,10 +24,7 @@ MEMBERS = "slices_members"
 
 
 def _find(state: Store, owner: str, slug: str) -> dict[str, Any] | None:
-    for record in state.all("slices"):
-        if record.get("owner_name") == owner and record.get("slug") == slug:
-            return record
-    return None
+    return state.first("slices", owner_name=owner, slug=slug)
 
 
 def _slugify(name: str) -> str:
@@ -71,38 +69,27 @@ def _select(
 
 @router.route("GET", "/slices/{owner}/list/")
 def list_slices(state: Store, req: FakeRequest, owner: str) -> FakeResponse:
-    owned = [s for s in state.all("slices") if s.get("owner_name") == owner]
-    return cursor_page(req, owned, state.base_url)
+    return cursor_page(req, state.where("slices", owner_name=owner), state.base_url)
 
 
 @router.route("GET", "/slices/{owner}/{slug}/")
 def get_slice(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
-    found = _find(state, owner, slug)
-    return FakeResponse(200, found) if found is not None else not_found()
+    return ok_or_404(_find(state, owner, slug))
 
 
 @router.route("POST", "/slices/")
 def create_slice(state: Store, req: FakeRequest) -> FakeResponse:
-    body: Any = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
+    body = object_body(req)
+    if isinstance(body, FakeResponse):
+        return body
     errors: dict[str, list[str]] = {}
-    name = body.get("name")
-    if name is None:
-        errors["name"] = ["This field is required."]
-    elif not isinstance(name, str) or not name.strip():
-        errors["name"] = ["This field may not be blank."]
-    visibility = body.get("visibility")
-    if visibility is None:
-        errors["visibility"] = ["This field is required."]
-    elif visibility not in VISIBILITIES:
-        errors["visibility"] = [f'"{visibility}" is not a valid choice.']
+    check_name(errors, body)
+    check_choice(errors, body, "visibility", VISIBILITIES, required=True)
     if body.get("sub_slices") is None:
-        errors["sub_slices"] = ["This field is required."]
+        errors["sub_slices"] = [REQUIRED]
     count = body.get("random_selection_count")
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-        errors["random_selection_count"] = ["Ensure this value is greater than or equal to 1."]
+        errors["random_selection_count"] = [at_least(1)]
     org_uid = body.get("organization")
     org = state.get("organizations", org_uid) if isinstance(org_uid, str) else None
     if org_uid is not None and org is None:
@@ -115,7 +102,7 @@ def create_slice(state: Store, req: FakeRequest) -> FakeResponse:
     if count is not None:
         items = items[:count]
     owner = str(org.get("slug") or org["uid"]) if org is not None else CALLER
-    base = slug = _slugify(name)
+    base = slug = _slugify(body["name"])
     n = 1
     while _find(state, owner, slug) is not None:
         n += 1
@@ -126,11 +113,11 @@ def create_slice(state: Store, req: FakeRequest) -> FakeResponse:
     created = state.create(
         "slices",
         {
-            "name": name,
+            "name": body["name"],
             "slug": slug,
             "owner_name": owner,
             "organization": organization,
-            "visibility": visibility,
+            "visibility": body["visibility"],
             "status": "ready",
             "item_count": len(items),
             "sub_slices": body["sub_slices"],

@@ -12,7 +12,15 @@ import hashlib
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
+from .._store import Store, cursor_page, not_found, now_iso
+from ._common import (
+    check_bools,
+    check_choice,
+    check_name,
+    check_strings,
+    checked_body,
+    deleted_or_404,
+)
 
 router = Router()
 
@@ -66,39 +74,30 @@ def list_storage_configs(state: Store, req: FakeRequest) -> FakeResponse:
     return cursor_page(req, configs, state.base_url)
 
 
-@router.route("POST", "/storage-configs/")
-def create_storage_config(state: Store, req: FakeRequest) -> FakeResponse:
-    body: Any = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
+def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
+    """DRF-style field errors of a create body, the provider's bucket included."""
     errors: dict[str, list[str]] = {}
-    name = body.get("name")
-    if name is None:
-        errors["name"] = ["This field is required."]
-    elif not isinstance(name, str) or not name.strip():
-        errors["name"] = ["This field may not be blank."]
+    check_name(errors, body)
+    check_choice(errors, body, "provider", PROVIDERS, required=True)
+    check_strings(errors, body, STRING_FIELDS)
+    check_bools(errors, body, ("s3_is_accelerated",))
     provider = body.get("provider")
-    if provider is None:
-        errors["provider"] = ["This field is required."]
-    elif provider not in PROVIDERS:
-        errors["provider"] = [f'"{provider}" is not a valid choice.']
-    for key in STRING_FIELDS:
-        if body.get(key) is not None and not isinstance(body[key], str):
-            errors[key] = ["Not a valid string."]
-    accelerated = body.get("s3_is_accelerated")
-    if accelerated is not None and not isinstance(accelerated, bool):
-        errors["s3_is_accelerated"] = ["Must be a valid boolean."]
     bucket = BUCKET_FIELD.get(provider) if isinstance(provider, str) else None
     if bucket and not errors.get(bucket) and not body.get(bucket):
         errors[bucket] = [f"This field is required for provider {provider}."]
-    if errors:
-        return bad_request(errors)
+    return errors
+
+
+@router.route("POST", "/storage-configs/")
+def create_storage_config(state: Store, req: FakeRequest) -> FakeResponse:
+    body = checked_body(req, _errors)
+    if isinstance(body, FakeResponse):
+        return body
     record: dict[str, Any] = {key: body.get(key) for key in STRING_FIELDS}
     record.update(
-        name=name,
-        provider=provider,
-        s3_is_accelerated=bool(accelerated),
+        name=body["name"],
+        provider=body["provider"],
+        s3_is_accelerated=bool(body.get("s3_is_accelerated")),
         is_verified=False,
         last_verified_at=None,
         organization=req.q("organization") or None,
@@ -139,6 +138,4 @@ def get_storage_config(state: Store, req: FakeRequest, uid: str) -> FakeResponse
 
 @router.route("DELETE", "/storage-configs/{uid}/")
 def delete_storage_config(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    if not state.delete("storage_configs", uid):
-        return not_found()
-    return FakeResponse(204)
+    return deleted_or_404(state.delete("storage_configs", uid))

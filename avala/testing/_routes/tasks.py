@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found
+from .._store import Store, cursor_page
+from ._common import ok_or_404
 
 router = Router()
 
@@ -20,5 +21,4 @@ def list_tasks(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/tasks/{uid}/")
 def get_task(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    task = state.get("tasks", uid)
-    return FakeResponse(200, task) if task is not None else not_found()
+    return ok_or_404(state.get("tasks", uid))

@@ -6,7 +6,8 @@ Seed them directly with `store.insert("webhook_deliveries", {...})`.
 from __future__ import annotations
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found
+from .._store import Store, cursor_page
+from ._common import ok_or_404
 
 router = Router()
 
@@ -20,5 +21,4 @@ def list_deliveries(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/webhook-deliveries/{uid}/")
 def get_delivery(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    delivery = state.get(COLLECTION, uid)
-    return FakeResponse(200, delivery) if delivery is not None else not_found()
+    return ok_or_404(state.get(COLLECTION, uid))

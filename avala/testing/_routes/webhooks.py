@@ -7,21 +7,35 @@ read back) when the subscription is active, and reports `success: false` when it
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
+from .._store import Store, cursor_page, not_found, now_iso
+from ._common import (
+    NOT_STRING,
+    absent,
+    check_bools,
+    check_strings,
+    checked_body,
+    deleted_or_404,
+    not_a,
+    ok_or_404,
+    update_record,
+)
 
 router = Router()
 
 COLLECTION = "webhooks"
 DELIVERIES = "webhook_deliveries"
 TEST_EVENT = "webhook.test"
+REQUIRED = ("target_url", "events")
+WRITABLE = ("target_url", "events", "is_active")
 
 
-def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
-    """DRF-style complaints about the fields present in `body` (absent ones are fine)."""
-    errors: dict[str, list[str]] = {}
+def _errors(body: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """DRF-style complaints about the fields present in `body` and the `required` absent."""
+    errors = absent(body, required)
     if "target_url" in body:
         url = body["target_url"]
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -29,16 +43,13 @@ def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
     if "events" in body:
         events = body["events"]
         if not isinstance(events, list):
-            kind = type(events).__name__
-            errors["events"] = [f'Expected a list of items but got type "{kind}".']
+            errors["events"] = [not_a("list", events)]
         elif not events:
             errors["events"] = ["This list may not be empty."]
         elif not all(isinstance(e, str) and e for e in events):
-            errors["events"] = ["Not a valid string."]
-    if "is_active" in body and not isinstance(body["is_active"], bool):
-        errors["is_active"] = ["Must be a valid boolean."]
-    if "secret" in body and not isinstance(body["secret"], str):
-        errors["secret"] = ["Not a valid string."]
+            errors["events"] = [NOT_STRING]
+    check_bools(errors, body, ("is_active",), null_ok=False)
+    check_strings(errors, body, ("secret",), null_ok=False)
     return errors
 
 
@@ -49,14 +60,9 @@ def list_webhooks(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/webhooks/")
 def create_webhook(state: Store, req: FakeRequest) -> FakeResponse:
-    body = req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = {n: ["This field is required."] for n in ("target_url", "events") if n not in body}
-    errors.update(_errors(body))
-    if errors:
-        return bad_request(errors)
+    body = checked_body(req, partial(_errors, required=REQUIRED))
+    if isinstance(body, FakeResponse):
+        return body
     record = {
         "target_url": body["target_url"],
         "events": body["events"],
@@ -68,28 +74,17 @@ def create_webhook(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/webhooks/{uid}/")
 def get_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    webhook = state.get(COLLECTION, uid)
-    return FakeResponse(200, webhook) if webhook is not None else not_found()
+    return ok_or_404(state.get(COLLECTION, uid))
 
 
 @router.route("PATCH", "/webhooks/{uid}/")
 def update_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    if state.get(COLLECTION, uid) is None:
-        return not_found()
-    body = {} if req.body is None else req.body
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _errors(body)
-    if errors:
-        return bad_request(errors)
-    changes = {k: body[k] for k in ("target_url", "events", "is_active") if k in body}
-    return FakeResponse(200, state.update(COLLECTION, uid, changes))
+    return update_record(state, req, COLLECTION, uid, check=_errors, fields=WRITABLE)
 
 
 @router.route("DELETE", "/webhooks/{uid}/")
 def delete_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return FakeResponse(204) if state.delete(COLLECTION, uid) else not_found()
+    return deleted_or_404(state.delete(COLLECTION, uid))
 
 
 @router.route("POST", "/webhooks/{uid}/test/")
