@@ -8,6 +8,7 @@ Nothing here does I/O. A client interprets the value; the same value runs on
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -212,9 +213,9 @@ def poll(
     request: Request[T], until: Callable[[T], bool], *, interval: float, timeout: float
 ) -> Request[T]:
     """Repeat ``request`` until ``until(value)`` holds; a Failure after ``timeout`` seconds."""
-    if interval < 0:
-        raise ValueError(f"interval must be >= 0, got {interval}")
-    if timeout < 0:
+    if not 0 <= interval < math.inf:
+        raise ValueError(f"interval must be a finite number >= 0, got {interval}")
+    if not timeout >= 0:  # also refuses NaN; an infinite timeout waits for ever
         raise ValueError(f"timeout must be >= 0, got {timeout}")
     return Polled(request, until, float(interval), float(timeout))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from avala import Client, Request, gather
+from avala import Client, Request, gather, poll
 from avala._options import Options
 from avala._request import Call, Mapped
 from avala.resources import Datasets, Exports, Projects, Tasks
@@ -161,3 +163,35 @@ def test_bodies_must_be_json() -> None:
         api("exports.create", nothing(), body={"x": float("nan")})
     with pytest.raises(TypeError, match="cannot be sent as JSON"):
         api("exports.create", nothing(), body={"x": {1, 2}})
+
+
+@pytest.mark.parametrize(
+    ("interval", "timeout"), [(float("nan"), 10), (1, float("nan")), (float("inf"), 10)]
+)
+def test_wait_refuses_nan_and_infinite_intervals(interval: float, timeout: float) -> None:
+    with pytest.raises(ValueError):
+        exports.wait("e1", interval=interval, timeout=timeout)
+    with pytest.raises(ValueError):
+        poll(exports.get("e1"), bool, interval=interval, timeout=timeout)
+
+
+def test_wait_may_wait_for_ever() -> None:
+    assert exports.wait("e1", timeout=float("inf")) == exports.wait("e1", timeout=float("inf"))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda c: c.organizations.create(name=None),
+        lambda c: c.organizations.update_member_role("org", "u1", role=None),
+        lambda c: c.organizations.transfer_ownership("org", new_owner_uid=None),
+        lambda c: c.organizations.create_invitation("org", email=None),
+        lambda c: c.webhooks.create(target_url=None, events=["x"]),
+        lambda c: c.webhooks.create(target_url="https://h/x", events=None),
+        lambda c: c.inference_providers.create(name="n", provider_type=None, config={}),
+        lambda c: c.quality_targets.create("p1", name="n", metric="m", threshold=None),
+    ],
+)
+def test_required_arguments_refuse_none(build: Any) -> None:
+    with Client("k") as client, pytest.raises(TypeError):
+        build(client)

@@ -80,8 +80,11 @@ def optional_int(name: str, value: object, *, minimum: int | None = None) -> int
 
 def optional_number(name: str, value: object) -> float | None:
     """``value`` if it is None or a finite int or float (a bool would be sent as true/false)."""
-    if value is None:
-        return None
+    return None if value is None else required_number(name, value)
+
+
+def required_number(name: str, value: object) -> float:
+    """``value`` if it is a finite int or float."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number, not {_kind(value)}")
     if not math.isfinite(value):
@@ -99,10 +102,13 @@ def page_query(limit: object, cursor: object) -> dict[str, object]:
     return {"limit": check_limit(limit), "cursor": optional_str("cursor", cursor)}
 
 
-def check_interval(name: str, value: object, floor: float) -> float:
-    """Poll seconds: negative is an error; below ``floor`` is raised to it (spares the API)."""
+def check_interval(name: str, value: object, floor: float, *, allow_inf: bool = False) -> float:
+    """Poll seconds: negative or NaN is an error (infinite only where ``allow_inf``);
+    below ``floor`` is raised to it, to spare the API."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number of seconds")
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be a finite number of seconds, got {value}")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return max(float(value), floor)

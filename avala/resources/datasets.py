@@ -381,5 +381,5 @@ class Datasets:
             self.get(uid),
             StatusReached(target),
             interval=check_interval("interval", interval, WAIT_MIN_INTERVAL),
-            timeout=check_interval("timeout", timeout, 0.0),
+            timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
         ).bind_result(RejectFailureStatus(target))

@@ -40,5 +40,5 @@ class Exports:
             self.get(uid),
             StatusIn(EXPORT_TERMINAL),
             interval=check_interval("interval", interval, 0.5),
-            timeout=check_interval("timeout", timeout, 0.0),
+            timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
         )

@@ -8,7 +8,13 @@ from typing import Any
 from avala._decode import model, nothing, page, raw
 from avala._request import Call
 from avala.resources._base import api, compact
-from avala.resources._checks import optional_bool, optional_json_object, optional_str, page_query
+from avala.resources._checks import (
+    optional_bool,
+    optional_json_object,
+    optional_str,
+    page_query,
+    required_str,
+)
 from avala.types import CursorPage, InferenceProvider, JsonObject
 
 
@@ -38,8 +44,8 @@ class InferenceProviders:
     ) -> Call[InferenceProvider]:
         """Register a model endpoint of ``provider_type`` with its ``config``."""
         body = {
-            "name": optional_str("name", name),
-            "provider_type": optional_str("provider_type", provider_type),
+            "name": required_str("name", name),
+            "provider_type": required_str("provider_type", provider_type),
             "config": optional_json_object("config", config),
             **compact(
                 description=optional_str("description", description),

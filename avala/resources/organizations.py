@@ -141,7 +141,7 @@ class Organizations:
     ) -> Call[Organization]:
         """Create an organization; the caller becomes its owner."""
         body = {
-            "name": optional_str("name", name),
+            "name": required_str("name", name),
             **compact(
                 description=optional_str("description", description),
                 logo=optional_str("logo", logo),
@@ -218,7 +218,7 @@ class Organizations:
     def update_member_role(self, slug: str, user_uid: str, *, role: str) -> Call[None]:
         """Give a member another role in the organization."""
         path = {"slug": slug, "user_uid": user_uid}
-        body = {"role": optional_str("role", role)}
+        body = {"role": required_str("role", role)}
         return api("organizations.update_member_role", nothing(), path=path, body=body)
 
     def leave(self, slug: str) -> Call[None]:
@@ -227,7 +227,7 @@ class Organizations:
 
     def transfer_ownership(self, slug: str, *, new_owner_uid: str) -> Call[None]:
         """Make another member the organization's owner."""
-        body = {"new_owner_uid": optional_str("new_owner_uid", new_owner_uid)}
+        body = {"new_owner_uid": required_str("new_owner_uid", new_owner_uid)}
         return api("organizations.transfer_ownership", nothing(), path={"slug": slug}, body=body)
 
     # -- invitations ---------------------------------------------------------------------
@@ -245,7 +245,7 @@ class Organizations:
     ) -> Call[Invitation]:
         """Invite an email address to the organization (with a role, if given)."""
         body = {
-            "email": optional_str("email", email),
+            "email": required_str("email", email),
             **compact(role=optional_str("role", role)),
         }
         reader = model(Invitation)
@@ -280,7 +280,7 @@ class Organizations:
     ) -> Call[Team]:
         """Create a team in the organization."""
         body = {
-            "name": optional_str("name", name),
+            "name": required_str("name", name),
             **compact(
                 description=optional_str("description", description),
                 color=optional_str("color", color),
@@ -336,7 +336,7 @@ class Organizations:
         """Add a member of the organization to one of its teams."""
         path = {"slug": slug, "team_slug": team_slug}
         body = {
-            "user_uid": optional_str("user_uid", user_uid),
+            "user_uid": required_str("user_uid", user_uid),
             **compact(role=optional_str("role", role)),
         }
         reader = model(TeamMember)
@@ -352,5 +352,5 @@ class Organizations:
     ) -> Call[None]:
         """Give a team member another role in the team."""
         path = {"slug": slug, "team_slug": team_slug, "user_uid": user_uid}
-        body = {"role": optional_str("role", role)}
+        body = {"role": required_str("role", role)}
         return api("organizations.update_team_member_role", nothing(), path=path, body=body)

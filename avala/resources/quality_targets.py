@@ -13,6 +13,8 @@ from avala.resources._checks import (
     optional_str,
     optional_string_list,
     page_query,
+    required_number,
+    required_str,
 )
 from avala.types import CursorPage, QualityTarget, QualityTargetEvaluation
 
@@ -52,9 +54,9 @@ class QualityTargets:
         """Add a target ``metric operator threshold`` to the project (the server picks the
         operator when none is given)."""
         body = {
-            "name": optional_str("name", name),
-            "metric": optional_str("metric", metric),
-            "threshold": optional_number("threshold", threshold),
+            "name": required_str("name", name),
+            "metric": required_str("metric", metric),
+            "threshold": required_number("threshold", threshold),
             **compact(
                 operator=optional_str("operator", operator),
                 severity=optional_str("severity", severity),

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from avala._decode import model, nothing, page, raw
 from avala._request import Call
 from avala.resources._base import api, compact
-from avala.resources._checks import optional_bool, optional_str, optional_string_list, page_query
+from avala.resources._checks import (
+    optional_bool,
+    optional_str,
+    optional_string_list,
+    page_query,
+    required_str,
+    string_list,
+)
 from avala.types import CursorPage, JsonObject, Webhook
 
 
@@ -34,8 +41,8 @@ class Webhooks:
     ) -> Call[Webhook]:
         """Subscribe ``target_url`` to ``events``; ``secret`` (settable only here) signs them."""
         body = {
-            "target_url": optional_str("target_url", target_url),
-            "events": optional_string_list("events", events),
+            "target_url": required_str("target_url", target_url),
+            "events": string_list("events", events),
             **compact(
                 is_active=optional_bool("is_active", is_active),
                 secret=optional_str("secret", secret),
