@@ -12,13 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import cattrs
 from cattrs.errors import IterableValidationNote
-from pyrsistent import PMap, freeze
-from pyrsistent.typing import PMap as typing_PMap
 from returns.result import Failure, Result, Success
 
 from avala._compiled_hooks import compile_model_hook, is_model
 from avala.errors import DecodeError
-from avala.types._common import CursorPage
+from avala.types._common import CursorPage, JsonObject, freeze_json
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -47,17 +45,10 @@ def _datetime(value: Any, _: Any) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _frozen_object(value: Any, _: Any) -> PMap[str, Any]:
+def _json_object(value: Any, _: Any) -> JsonObject:
     if not isinstance(value, dict):
         raise TypeError(f"expected object, got {type(value).__name__}")
-    result: PMap[str, Any] = freeze(value)
-    return result
-
-
-def _is_pmap(t: Any) -> bool:
-    """Matches ``PMap[K, V]`` annotations (``pyrsistent.typing.PMap``) and the bare class."""
-    origin = getattr(t, "__origin__", t)
-    return origin is typing_PMap or origin is PMap
+    return JsonObject.adopt(value)
 
 
 def _is_homogeneous_tuple(t: Any) -> bool:
@@ -73,10 +64,8 @@ def make_converter(*, detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(bool, _strict(bool, "boolean"))
     conv.register_structure_hook(float, _float)
     conv.register_structure_hook(datetime, _datetime)
-    conv.register_structure_hook_func(
-        lambda t: t is Any, lambda v, _: freeze(v) if isinstance(v, dict | list) else v
-    )
-    conv.register_structure_hook_func(_is_pmap, _frozen_object)
+    conv.register_structure_hook_func(lambda t: t is Any, lambda v, _: freeze_json(v))
+    conv.register_structure_hook(JsonObject, _json_object)
 
     def tuple_hook(t: Any) -> Callable[[Any, Any], tuple[Any, ...]]:
         item_type = get_args(t)[0]
@@ -186,7 +175,7 @@ class Reader(Generic[T]):
 
     def read_json(self, value: Any) -> Result[T, DecodeError]:
         if self.kind == "raw":
-            return Success(freeze(value))
+            return Success(freeze_json(value))
         if self.kind == "model":
             if not isinstance(value, dict):
                 return _wrong_shape("object", value)

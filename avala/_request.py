@@ -22,6 +22,7 @@ from avala._decode import Reader
 from avala._options import NO_OPTIONS, Options, check_max_retries, check_timeout
 from avala._url import check_utf8, fill_template, render_path
 from avala.errors import AvalaError
+from avala.types._common import to_plain
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -264,4 +265,4 @@ def call(
     if body is not None:
         check_json_body(body)
     rendered = pmap({k: query_value(v) for k, v in (query or {}).items() if v is not None})
-    return Call(endpoint, method, segments, rendered, freeze(body), reader)
+    return Call(endpoint, method, segments, rendered, freeze(to_plain(body)), reader)

@@ -7,6 +7,7 @@ request may have reached the server.
 
 from __future__ import annotations
 
+import functools
 import http.cookiejar
 import os
 import urllib.request
@@ -85,7 +86,7 @@ class RequestsTransport:
                 redirect=False,
                 assert_same_host=False,
                 retries=False,
-                timeout=urllib3.Timeout(connect=request.timeout, read=request.timeout),
+                timeout=_timeout(request.timeout),
                 preload_content=False,
                 decode_content=True,
             )
@@ -180,6 +181,12 @@ def _root(exc: BaseException) -> BaseException:
         else:
             break
     return current
+
+
+@functools.lru_cache(maxsize=32)
+def _timeout(seconds: float) -> urllib3.Timeout:
+    """One Timeout value per distinct setting (urllib3 copies it per call anyway)."""
+    return urllib3.Timeout(connect=seconds, read=seconds)
 
 
 def _too_large(limit: int) -> str:

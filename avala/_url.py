@@ -6,16 +6,22 @@ Every argument lands inside exactly one segment, so no value (``a/b``, ``../x``,
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
 _DOT_SEGMENTS = frozenset({".", ".."})
+# Characters that need no percent-encoding in a segment (RFC 3986 unreserved).
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")
 
 
 def check_segment(name: str, value: object) -> str:
     """Return ``value`` if it can stand as one path segment; raise a clear error if not."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if _PLAIN.fullmatch(value) and value not in _DOT_SEGMENTS:
+        return value  # the common case: a uid or slug, nothing to check further
     if value == "":
         raise ValueError(f"{name} must not be empty")
     if value in _DOT_SEGMENTS:
@@ -35,20 +41,32 @@ def check_utf8(name: str, value: str) -> str:
     return value
 
 
+def _encode(segment: str) -> str:
+    return segment if _PLAIN.fullmatch(segment) else quote(segment, safe="")
+
+
 def render_path(segments: tuple[str, ...]) -> str:
     """Join segments into ``/a/b/``, each one percent-encoded on its own (``/`` included)."""
-    return "/" + "/".join(quote(s, safe="") for s in segments) + "/"
+    return "/" + "/".join([_encode(s) for s in segments]) + "/"
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_template(template: str) -> tuple[tuple[str, bool], ...]:
+    """``/x/{uid}/`` as ``(("x", False), ("uid", True))``: parsed once per template."""
+    return tuple(
+        (part[1:-1], True) if part.startswith("{") and part.endswith("}") else (part, False)
+        for part in template.strip("/").split("/")
+    )
 
 
 def fill_template(template: str, params: Mapping[str, str]) -> tuple[str, ...]:
     """Split ``/x/{uid}/y/`` into segments, checking and substituting each ``{name}``."""
     parts: list[str] = []
-    for part in template.strip("/").split("/"):
-        if part.startswith("{") and part.endswith("}"):
-            name = part[1:-1]
-            if name not in params:
-                raise TypeError(f"missing path argument {name!r}")
-            parts.append(check_segment(name, params[name]))
+    for text, is_param in _parse_template(template):
+        if not is_param:
+            parts.append(text)
+        elif text not in params:
+            raise TypeError(f"missing path argument {text!r}")
         else:
-            parts.append(part)
+            parts.append(check_segment(text, params[text]))
     return tuple(parts)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pyrsistent import thaw
+from avala.types._common import to_plain
 
 __all__ = [
     "check_interval",
@@ -139,9 +139,9 @@ def optional_string_list(name: str, value: object) -> list[str] | None:
 
 
 def json_value(name: str, value: Any) -> Any:
-    """``value`` if JSON can hold it (None included; frozen values are thawed to check)."""
+    """``value`` if JSON can hold it (None included; read-only values are unwrapped to check)."""
     try:
-        json.dumps(thaw(value), allow_nan=False)
+        json.dumps(to_plain(value), allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be JSON-serialisable: {exc}") from None
     return value
@@ -154,7 +154,7 @@ def json_object(name: str, value: object) -> dict[str, Any]:
     for key in value:
         if not isinstance(key, str):
             raise TypeError(f"{name} keys must be str, not {_kind(key)}")
-    plain: dict[str, Any] = thaw(dict(value))
+    plain: dict[str, Any] = to_plain(dict(value))
     json_value(name, plain)
     return plain
 

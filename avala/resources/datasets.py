@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyrsistent import thaw
 from returns.result import Failure, Result, Success
 
 from avala._decode import model, page, raw, structure
@@ -37,6 +36,7 @@ from avala.types import (
     JsonObject,
     UploadQuota,
 )
+from avala.types._common import to_plain
 
 WAIT_MIN_INTERVAL = 1.0
 """``datasets.wait`` never polls more often than this (seconds)."""
@@ -107,7 +107,7 @@ class PickFrame:
                     path="$.frames",
                 )
             )
-        frame: Any = thaw(frames[self.index])
+        frame: Any = to_plain(frames[self.index])
         fields = {k: frame[k] for k in _FRAME_FIELDS if k in frame}
         return structure(
             {**fields, "frame_index": self.index, "raw": frame},
@@ -122,7 +122,7 @@ class BuildCalibration:
 
     def __call__(self, sequence: DatasetSequence) -> Result[DatasetCalibration, AvalaError]:
         frames = sequence.frames or ()
-        images: Any = thaw(frames[0]).get("images") if frames else None
+        images: Any = to_plain(frames[0]).get("images") if frames else None
         if images is None:
             images = []
         if not isinstance(images, list):

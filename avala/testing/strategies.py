@@ -90,14 +90,13 @@ from typing import (
 )
 
 from hypothesis import strategies as st
-from pyrsistent import PMap
-from pyrsistent.typing import PMap as TypingPMap
 
 from avala import resources
 from avala._decode import structure
 from avala._request import Request
 from avala._url import check_segment
 from avala.resources._endpoints import ENDPOINTS
+from avala.types._common import JsonObject
 
 __all__ = [
     "Arguments",
@@ -319,9 +318,8 @@ def _is_union(tp: Any) -> bool:
     return get_origin(tp) in (Union, types.UnionType)
 
 
-def _is_pmap(tp: Any) -> bool:
-    origin = get_origin(tp) or tp
-    return origin is TypingPMap or origin is PMap
+def _is_json_object(tp: Any) -> bool:
+    return tp is JsonObject
 
 
 def _is_homogeneous_tuple(tp: Any) -> bool:
@@ -371,7 +369,7 @@ def _json_for_type(tp: Any, where: str) -> SearchStrategy[Any]:
         return st.lists(_json_for_type(args[0], f"{where}[]"), max_size=3)
     if origin is tuple:
         return st.tuples(*[_json_for_type(a, f"{where}[]") for a in args]).map(list)
-    if _is_pmap(tp) or origin in (dict, Mapping):
+    if _is_json_object(tp) or origin in (dict, Mapping):
         value_type = args[1] if len(args) == 2 else Any
         if value_type is Any:
             return json_objects()
@@ -574,7 +572,7 @@ def _argument_for_type(tp: Any, where: str) -> SearchStrategy[Any]:
                 k: _argument(k, hints[k], f"{where}.{k}") for k in sorted(tp.__optional_keys__)
             },
         )
-    if _is_pmap(tp) or origin in (dict, Mapping):
+    if _is_json_object(tp) or origin in (dict, Mapping):
         value_type = args[1] if len(args) == 2 else Any
         if value_type is Any:
             return json_objects()

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pyrsistent.typing import PMap
-
 from avala.types._common import JsonObject
 
 __all__ = [
@@ -28,7 +26,7 @@ class Agent:
     project: str | None = None
     task_types: tuple[str, ...] = ()
     secret: str | None = field(default=None, repr=False)
-    execution_stats: PMap[str, int] | None = None
+    execution_stats: JsonObject | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pyrsistent import pmap
-
 from avala.types._common import JsonObject
 
 __all__ = [
@@ -147,7 +145,7 @@ class DatasetFrame:
     device_position: Vec3 | None = None
     device_heading: Quat | None = None
     images: tuple[FrameImage, ...] | None = None
-    raw: JsonObject = field(default_factory=pmap)
+    raw: JsonObject = field(default_factory=JsonObject)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

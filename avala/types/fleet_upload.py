@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyrsistent import pmap
-from pyrsistent.typing import PMap
+from avala.types._common import JsonObject
 
 __all__ = [
     "UploadConfirmResponse",
@@ -36,7 +35,7 @@ class UploadUrlEntry:
     path: str
     put_url: str
     s3_key: str
-    headers: PMap[str, str] = field(default_factory=pmap)
+    headers: JsonObject = field(default_factory=JsonObject)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -102,7 +102,7 @@ def test_create_sends_sequence_in_path_and_body(
     assert issue.problem == AnnotationIssueProblem(uid="prob-heading", title="Wrong heading")
     assert issue.priority == "high" and issue.status == "open"
     assert issue.should_delete is False and issue.should_re_annotate is None
-    assert issue.coordinates == freeze([1.5, 2.0, 0.0])
+    assert issue.coordinates == (1.5, 2.0, 0.0)
     assert issue.query_params == freeze({"frame": 3})
     assert issue.closed_at is None and issue.created_at is not None
 

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pyrsistent import PMap, freeze, pmap
+from pyrsistent import freeze, pmap
 from returns.result import Success
 
 from avala import Client
 from avala.errors import NotFoundError, ValidationError
 from avala.testing import FakeAvala
-from avala.types import AlertChannel
+from avala.types import AlertChannel, JsonObject
 
 STAMP = "2024-05-04T07:00:00Z"
 WHEN = datetime(2024, 5, 4, 7, 0, tzinfo=UTC)
@@ -99,7 +99,7 @@ def test_test_returns_frozen_raw_json(client: Client, fake: FakeAvala) -> None:
     sent = fake.requests[-1]
     assert (sent.method, sent.path) == ("POST", "/fleet/alert-channels/ch1/test/")
     assert (sent.body, sent.raw_body) == (None, b"")
-    assert isinstance(verdict, PMap)
+    assert isinstance(verdict, JsonObject)
     assert verdict["success"] is True
     assert verdict["channel"] == "ch1"
     assert "webhook" in verdict["message"] and "Ops" in verdict["message"]

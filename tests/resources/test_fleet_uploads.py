@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pyrsistent import PMap, pmap
+from pyrsistent import pmap
 
 from avala import Client
 from avala.errors import DecodeError, NotFoundError, ValidationError
 from avala.testing import FakeAvala, Fault
-from avala.types import UploadSession, UploadStatusResponse
+from avala.types import JsonObject, UploadSession, UploadStatusResponse
 
 REC = "rec-1"
 BASE = f"/fleet/recordings/{REC}/upload"
@@ -153,7 +153,7 @@ def test_confirm_upload_returns_raw_counters(client: Client, world: FakeAvala) -
     sent = world.requests[-1]
     assert (sent.method, sent.path) == ("POST", f"{BASE}/confirm/")
     assert sent.body == {"session_uid": session.uid, "files": files}
-    assert isinstance(answer, PMap)
+    assert isinstance(answer, JsonObject)
     assert answer == pmap(
         {"session_uid": session.uid, "confirmed": 2, "total_confirmed": 2, "total_files": 3}
     )

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pyrsistent import PMap, freeze, pmap
+from pyrsistent import freeze, pmap
 from returns.result import Success
 
 from avala import Client
 from avala.errors import FieldError, NotFoundError, ValidationError
 from avala.testing import FakeAvala
-from avala.types import InferenceProvider
+from avala.types import InferenceProvider, JsonObject
 
 STAMP = "2024-05-01T10:00:00Z"
 WHEN = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
@@ -164,7 +164,7 @@ def test_test_returns_raw_json_and_stamps_provider(client: Client, fake: FakeAva
         "/inference-providers/good/test/",
         b"",
     )
-    assert isinstance(verdict, PMap) and verdict["success"] is True
+    assert isinstance(verdict, JsonObject) and verdict["success"] is True
     good = client.run(client.inference_providers.get("good")).unwrap()
     assert good.last_test_success is True and good.last_test_at is not None
 

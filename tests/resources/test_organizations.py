@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pyrsistent import PMap, freeze
+from pyrsistent import freeze
 from returns.result import Success
 
 from avala import Client, Request
@@ -20,7 +20,7 @@ from avala.errors import (
 )
 from avala.resources.organizations import MAX_SLUG_PAGES
 from avala.testing import FakeAvala, Fault
-from avala.types import Invitation, Organization, OrganizationMember, Team, TeamMember
+from avala.types import Invitation, JsonObject, Organization, OrganizationMember, Team, TeamMember
 
 STAMP = "2024-05-01T10:00:00Z"
 WHEN = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
@@ -406,7 +406,7 @@ def test_industry_choices_is_raw_json(client: Client, fake: FakeAvala) -> None:
     choices = client.run(client.organizations.industry_choices()).unwrap()
     sent = fake.requests[-1]
     assert (sent.method, sent.path, sent.query) == ("GET", "/organizations/industry-choices/", {})
-    assert isinstance(choices, PMap)
+    assert isinstance(choices, JsonObject)
     assert freeze({"value": "robotics", "label": "Robotics"}) in choices["choices"]
 
 

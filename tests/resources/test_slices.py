@@ -95,7 +95,7 @@ def test_get(client: Client, fake: FakeAvala) -> None:
         visibility="public",
         status="ready",
         sub_slices=(freeze({"dataset": "d1"}),),
-        source_data=freeze([1, {"a": 2}]),
+        source_data=(1, {"a": 2}),
         featured_slice_item_urls=None,
     )
 

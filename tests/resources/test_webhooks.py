@@ -6,13 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pyrsistent import PMap
 from returns.result import Success
 
 from avala import Client
 from avala.errors import FieldError, NotFoundError, ValidationError
 from avala.testing import FakeAvala
-from avala.types import Webhook
+from avala.types import JsonObject, Webhook
 
 STAMP = "2024-05-01T10:00:00Z"
 WHEN = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
@@ -177,7 +176,7 @@ def test_test_returns_raw_json_and_records_a_delivery(client: Client, fake: Fake
         None,
         b"",
     )
-    assert isinstance(verdict, PMap)
+    assert isinstance(verdict, JsonObject)
     assert verdict["success"] is True and verdict["response_status"] == 200
     delivery = client.run(client.webhook_deliveries.get(verdict["delivery_uid"])).unwrap()
     assert (delivery.subscription, delivery.event_type, delivery.status) == (
