@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.result import Success
 
 from avala import CursorPage, DecodeError
-from avala._decode import array, cursor_from_url, field, model, nothing, page, raw
+from avala import types as avala_types
+from avala._decode import (
+    _DETAILED,
+    CONVERTER,
+    array,
+    cursor_from_url,
+    field,
+    model,
+    nothing,
+    page,
+    raw,
+)
+from avala.testing import strategies
 from avala.types import Agent, Dataset, Project
 
 
@@ -139,3 +152,36 @@ def test_other_readers() -> None:
     )
     assert field("created", int).read(body({"created": 3})) == Success(3)
     assert field("created", int).read(body({})).failure().path == "$.created"
+
+
+ALL_MODELS = [
+    getattr(avala_types, name)
+    for name in avala_types.__all__
+    if dataclasses.is_dataclass(getattr(avala_types, name)) and name != "CursorPage"
+]
+MUTATIONS = st.sampled_from(["keep", "drop", "null", "number", "text", "list", "bool"])
+
+
+@pytest.mark.parametrize("model_cls", ALL_MODELS, ids=lambda m: m.__name__)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_compiled_hooks_agree_with_the_detailed_converter(model_cls: type, data: Any) -> None:
+    """The fast hooks must accept and refuse exactly what the detailed converter does."""
+    value = data.draw(strategies.json_for(model_cls))
+    fields = [f.name for f in dataclasses.fields(model_cls)]
+    name = data.draw(st.sampled_from(fields))
+    mutation = data.draw(MUTATIONS)
+    replacement = {"null": None, "number": 7, "text": "x", "list": ["x"], "bool": True}
+    if mutation == "drop":
+        value.pop(name, None)
+    elif mutation != "keep":
+        value[name] = replacement[mutation]
+    try:
+        fast: Any = CONVERTER.structure(value, model_cls)
+    except Exception:
+        fast = "failed"
+    try:
+        slow: Any = _DETAILED.structure(value, model_cls)
+    except Exception:
+        slow = "failed"
+    assert fast == slow
