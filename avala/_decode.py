@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import cattrs
 from cattrs.errors import IterableValidationNote
+from cattrs.gen import make_dict_structure_fn
 from returns.result import Failure, Result, Success
 
 from avala._compiled_hooks import compile_model_hook, is_model
@@ -83,11 +84,26 @@ def make_converter(*, detailed: bool) -> cattrs.Converter:
         return hook
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
-    if not detailed:
+    if detailed:
+        conv.register_structure_hook_factory(is_model, lambda cls: _object_only(cls, conv))
+    else:
         conv.register_structure_hook_factory(
             is_model, lambda cls: compile_model_hook(cls, conv.get_structure_hook)
         )
     return conv
+
+
+def _object_only(cls: type, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """cattrs' own hook for a model, refusing anything but a JSON object (it would read
+    a string as an object with no keys)."""
+    inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv)
+
+    def hook(value: Any, target: Any) -> Any:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected object, got {type(value).__name__}")
+        return inner(value, target)
+
+    return hook
 
 
 def _structure_each(

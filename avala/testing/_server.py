@@ -70,6 +70,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False  # keep-alive clients must not make stop() hang
+    request_queue_size = 128  # a burst of new connections must not overflow the backlog
 
     def __init__(self, fake: FakeAvala) -> None:
         self.fake = fake
