@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from avala.types._common import JsonObject
+
 Hook = Callable[[Any, Any], Any]
 _PRIMITIVES = (str, int, bool)
 
@@ -45,6 +47,7 @@ class _Compiler:
             "_set": object.__setattr__,
             "_MISSING": dataclasses.MISSING,
             "_fromiso": datetime.fromisoformat,
+            "_adopt": JsonObject.adopt,
         }
         self.counter = 0
 
@@ -96,6 +99,14 @@ class _Compiler:
                     f"{indent}    {fail}",
                     f"{indent}else:",
                     f"{indent}    v = tuple(v)",
+                ]
+            if item is JsonObject:  # arrays of loose objects: common and wide, so inline
+                return [
+                    *lines,
+                    f"{indent}elif any(i.__class__ is not dict for i in v):",
+                    f"{indent}    {fail}",
+                    f"{indent}else:",
+                    f"{indent}    v = tuple([_adopt(i) for i in v])",
                 ]
             hook, of = self.name(self.get_hook(item)), self.name(item)
             return [

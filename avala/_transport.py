@@ -95,7 +95,10 @@ class RequestsTransport:
         try:
             declared = response.headers.get("content-length")
             self._check_size(declared)
-            body = self._read_chunks(response.stream(_CHUNK))
+            if declared and declared.isdigit() and "content-encoding" not in response.headers:
+                body = response.read()  # size known and within the limit: one read
+            else:
+                body = self._read_chunks(response.stream(_CHUNK))
         except TransportError:
             response.drain_conn()
             raise
