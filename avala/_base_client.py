@@ -3,6 +3,7 @@ rate-limit bookkeeping and the single-send step. Only the drivers differ."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import threading
@@ -22,6 +23,8 @@ from avala.retry import RetryPolicy
 
 T = TypeVar("T")
 
+
+DEFAULT_MAX_RETRIES = 2
 
 _RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
@@ -82,7 +85,7 @@ class BaseClient:
         *,
         base_url: str | None = None,
         timeout: float = 30.0,
-        max_retries: int = 2,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         transport: Transport | None = None,
         retry_policy: RetryPolicy | None = None,
         verify: bool | str = True,
@@ -91,15 +94,10 @@ class BaseClient:
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries)
+        # max_retries sets the count, unless a policy was given and max_retries left alone.
         policy = retry_policy or RetryPolicy()
-        if retry_policy is None or max_retries != 2:
-            policy = RetryPolicy(
-                max_retries=self._config.max_retries,
-                backoff_initial=policy.backoff_initial,
-                backoff_max=policy.backoff_max,
-                retry_after_max=policy.retry_after_max,
-                statuses=policy.statuses,
-            )
+        if retry_policy is None or max_retries != DEFAULT_MAX_RETRIES:
+            policy = dataclasses.replace(policy, max_retries=self._config.max_retries)
         self._interpreter = Interpreter(self._config, policy, random.Random())
         self._transport: Transport = transport or RequestsTransport(
             base_url=self._config.base_url,

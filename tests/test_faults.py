@@ -14,6 +14,7 @@ from avala import (
     DecodeError,
     RateLimitError,
     RequestTimeoutError,
+    RetryPolicy,
     ServerError,
 )
 from avala.testing import FakeAvala, Fault
@@ -161,3 +162,20 @@ def test_connection_refused_is_a_failure_value(monkeypatch: pytest.MonkeyPatch) 
         err = c.run(c.exports.create()).failure()
     assert isinstance(err, ConnectionFailedError)
     assert err.status_code is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "tries"),
+    [
+        ({"max_retries": 0}, 1),
+        ({"retry_policy": RetryPolicy(max_retries=4, backoff_initial=0.001)}, 5),
+        ({"max_retries": 1, "retry_policy": RetryPolicy(max_retries=4, backoff_initial=0.001)}, 2),
+    ],
+)
+def test_max_retries_and_retry_policy(
+    fake: FakeAvala, kwargs: dict[str, object], tries: int
+) -> None:
+    fake.inject(*[Fault.status(503)] * 6, path=PROJECTS)
+    with Client(**kwargs) as client:  # type: ignore[arg-type]
+        assert isinstance(client.run(client.projects.list()).failure(), ServerError)
+    assert count(fake, "GET", PROJECTS) == tries
