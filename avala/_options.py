@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -15,7 +16,7 @@ class Options:
 
     def over(self, inner: Options) -> Options:
         """Options set here win over ``inner``'s; an outer request governs what it wraps."""
-        if inner == _EMPTY:
+        if inner == NO_OPTIONS:
             return self
         return Options(
             timeout=self.timeout if self.timeout is not None else inner.timeout,
@@ -24,15 +25,14 @@ class Options:
         )
 
 
-_EMPTY = Options()
-NO_OPTIONS = _EMPTY
+NO_OPTIONS = Options()
 
 
 def check_timeout(seconds: float) -> float:
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise TypeError(f"timeout must be a number of seconds, not {type(seconds).__name__}")
-    if not seconds > 0:
-        raise ValueError(f"timeout must be > 0 seconds, got {seconds!r}")
+    if not 0 < seconds < math.inf:  # also refuses NaN; a socket cannot wait for ever
+        raise ValueError(f"timeout must be a finite number > 0 seconds, got {seconds!r}")
     return float(seconds)
 
 

@@ -76,7 +76,7 @@ def test_credentials_query_and_fragment_refused(url: str) -> None:
         resolve_base_url(url)
 
 
-@pytest.mark.parametrize(("timeout", "retries"), [(0, 2), (-1, 2), (30, -1)])
+@pytest.mark.parametrize(("timeout", "retries"), [(0, 2), (-1, 2), (float("inf"), 2), (30, -1)])
 def test_bad_timeouts_and_retries(timeout: float, retries: int) -> None:
     with pytest.raises(ValueError):
         Client(KEY, timeout=timeout, max_retries=retries)

@@ -91,8 +91,8 @@ def test_with_options_return_copies() -> None:
     assert base != slow
 
 
-@pytest.mark.parametrize("bad", [0, -1.5])
-def test_timeout_must_be_positive(bad: float) -> None:
+@pytest.mark.parametrize("bad", [0, -1.5, float("inf"), float("nan")])
+def test_timeout_must_be_positive_and_finite(bad: float) -> None:
     with pytest.raises(ValueError, match="timeout"):
         projects.get("p").with_timeout(bad)
 
