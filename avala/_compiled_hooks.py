@@ -29,6 +29,12 @@ def is_model(t: Any) -> bool:
     )
 
 
+def is_homogeneous_tuple(t: Any) -> bool:
+    """``tuple[X, ...]``: how models spell a JSON array."""
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
 def _optional_inner(t: Any) -> Any | None:
     if get_origin(t) in (Union, types.UnionType):
         args = [a for a in get_args(t) if a is not type(None)]
@@ -82,9 +88,8 @@ class _Compiler:
         if get_origin(t) is Literal:
             allowed = self.name(frozenset(get_args(t)))
             return [f"{indent}if v not in {allowed}:", f"{indent}    {fail}"]
-        args = get_args(t)
-        if get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis:
-            item = args[0]
+        if is_homogeneous_tuple(t):
+            item = get_args(t)[0]
             lines = [
                 f"{indent}if v is None:",
                 f"{indent}    v = ()",

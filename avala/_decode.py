@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar, cast, get_args, get_origin
+from typing import Any, Generic, Literal, TypeVar, cast, get_args
 from urllib.parse import parse_qs, urlsplit
 
 import cattrs
@@ -15,7 +15,7 @@ from cattrs.errors import IterableValidationNote
 from cattrs.gen import make_dict_structure_fn
 from returns.result import Failure, Result, Success
 
-from avala._compiled_hooks import compile_model_hook, is_model
+from avala._compiled_hooks import compile_model_hook, is_homogeneous_tuple, is_model
 from avala.errors import DecodeError
 from avala.types._common import CursorPage, JsonObject, freeze_json
 
@@ -52,11 +52,6 @@ def _json_object(value: Any, _: Any) -> JsonObject:
     return JsonObject.adopt(value)
 
 
-def _is_homogeneous_tuple(t: Any) -> bool:
-    args = get_args(t)
-    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis
-
-
 def make_converter(*, detailed: bool) -> cattrs.Converter:
     """Build the converter; the detailed twin only runs to name the path of a failure."""
     conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
@@ -83,7 +78,7 @@ def make_converter(*, detailed: bool) -> cattrs.Converter:
 
         return hook
 
-    conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_hook)
+    conv.register_structure_hook_factory(is_homogeneous_tuple, tuple_hook)
     if detailed:
         conv.register_structure_hook_factory(is_model, lambda cls: _object_only(cls, conv))
     else:

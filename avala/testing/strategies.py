@@ -92,6 +92,7 @@ from typing import (
 from hypothesis import strategies as st
 
 from avala import resources
+from avala._compiled_hooks import is_homogeneous_tuple
 from avala._decode import structure
 from avala._request import Request
 from avala._url import check_segment
@@ -322,11 +323,6 @@ def _is_json_object(tp: Any) -> bool:
     return tp is JsonObject
 
 
-def _is_homogeneous_tuple(tp: Any) -> bool:
-    args = get_args(tp)
-    return get_origin(tp) is tuple and len(args) == 2 and args[1] is Ellipsis
-
-
 def _is_model(tp: Any) -> bool:
     origin = get_origin(tp) or tp
     return isinstance(origin, type) and dataclasses.is_dataclass(origin)
@@ -365,7 +361,7 @@ def _json_for_type(tp: Any, where: str) -> SearchStrategy[Any]:
         return st.sampled_from(args)
     if _is_union(tp):
         return st.one_of(*[_json_for_type(arm, where) for arm in args])
-    if _is_homogeneous_tuple(tp):
+    if is_homogeneous_tuple(tp):
         return st.lists(_json_for_type(args[0], f"{where}[]"), max_size=3)
     if origin is tuple:
         return st.tuples(*[_json_for_type(a, f"{where}[]") for a in args]).map(list)
@@ -421,7 +417,7 @@ def _derive_json_for(model_cls: Any) -> SearchStrategy[dict[str, Any]]:
     name = getattr(model_cls, "__name__", repr(model_cls))
     for field, tp in fields:
         value = _json_for_type(tp, f"{name}.{field.name}")
-        if _is_homogeneous_tuple(tp):
+        if is_homogeneous_tuple(tp):
             value = st.one_of(value, st.none())
         (required if _required(field) else optional)[field.name] = value
     known = frozenset(field.name for field, _ in fields)
