@@ -30,13 +30,25 @@ _BY_STATUS: dict[int, type[AvalaError]] = {
 }
 
 
-def _parse_body(raw: bytes) -> Any:
+# A body that is not JSON is kept as text, cut to TEXT_BODY_LIMIT characters. It is
+# redacted before the cut, over its first _TEXT_SCAN_BYTES bytes, so a secret that starts
+# before the cut is hidden whole and never leaves a prefix.
+TEXT_BODY_LIMIT = 2000
+_TEXT_SCAN_BYTES = 64 * 1024
+_LOCATION_LIMIT = 500
+
+
+def _parse_body(raw: bytes, secrets: tuple[str, ...]) -> Any:
+    """The error body decoded and redacted; text when it is not JSON or nests too deep
+    for the parser (a RecursionError is the parser's way of saying so)."""
     if not raw:
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
-        return raw[:2000].decode("utf-8", "replace")
+        parsed = json.loads(raw)
+    except (ValueError, RecursionError):
+        text = raw[:_TEXT_SCAN_BYTES].decode("utf-8", "replace")
+        return redact_text(text, secrets)[:TEXT_BODY_LIMIT]
+    return redact_json(parsed, secrets)
 
 
 def _join(path: str, name: str) -> str:
@@ -65,9 +77,17 @@ def _message(status: int, body: Any, details: tuple[FieldError, ...]) -> str:
     if details:
         shown = "; ".join(f"{d.field}: {d.message}" if d.field else d.message for d in details[:5])
         return shown + ("; …" if len(details) > 5 else "")
-    if 300 <= status < 400:
-        return f"HTTP {status}: redirect not followed"
     return f"HTTP {status}"
+
+
+def _redirect_message(location: str | None, secrets: tuple[str, ...]) -> str:
+    """Where the server pointed (redacted, then cut); ``str(error)`` adds the status."""
+    if not location:
+        return "redirect not followed: no Location header"
+    shown = redact_text(location, secrets)
+    if len(shown) > _LOCATION_LIMIT:
+        shown = shown[:_LOCATION_LIMIT] + "…"
+    return f"redirect to {shown} not followed"
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -84,9 +104,12 @@ def error_from_response(
 ) -> AvalaError:
     """Map a non-2xx response to its error class; message and body are redacted."""
     secrets = tuple(secrets)
-    body = redact_json(_parse_body(raw_body), secrets)
+    body = _parse_body(raw_body, secrets)
     details = tuple(field_errors(body)) if status in (400, 422) else ()
-    message = redact_text(_message(status, body, details), secrets)
+    if 300 <= status < 400:
+        message = _redirect_message(headers.get("location"), secrets)
+    else:
+        message = redact_text(_message(status, body, details), secrets)
     if status in _BY_STATUS:
         return _BY_STATUS[status](message, status_code=status, body=body)
     if status == 429:
