@@ -74,7 +74,7 @@ class AsyncClient(BaseClient):
     async def run_raw(self, request: Request[T]) -> Result[RawResponse[T], AvalaError]:
         """Like ``run``, keeping the status and headers of the last HTTP response."""
         self._check_open()
-        seen = ResponseRecorder()
+        seen = ResponseRecorder((self._config.api_key,))
         result = await self._drive(self._interpreter.program(request), seen)
         return result.map(seen.wrap)
 

@@ -16,7 +16,7 @@ from avala import resources
 from avala._config import ClientConfig
 from avala._logging import configure_from_env, logger
 from avala._program import Interpreter, Transmit
-from avala._redact import redact_text
+from avala._redact import redact_headers, redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
 from avala._wire import Outcome, TransportError, TransportFailure, WireResponse
 from avala.retry import RetryPolicy
@@ -58,12 +58,14 @@ class RawResponse(Generic[T]):
 
 
 class ResponseRecorder:
-    """Remembers the last complete HTTP response of one run, for ``run_raw``."""
+    """Remembers the last complete HTTP response of one run, for ``run_raw``; the headers
+    it hands out are redacted of ``secrets`` (a server may echo the key)."""
 
-    __slots__ = ("last",)
+    __slots__ = ("last", "secrets")
 
-    def __init__(self) -> None:
+    def __init__(self, secrets: tuple[str, ...]) -> None:
         self.last: WireResponse | None = None
+        self.secrets = secrets
 
     def note(self, outcome: Outcome) -> None:
         if isinstance(outcome, WireResponse):
@@ -73,7 +75,7 @@ class ResponseRecorder:
         last = self.last
         if last is None:  # a request that sent nothing, such as pure(x)
             return RawResponse(0, {}, value)
-        return RawResponse(last.status, dict(last.headers), value)
+        return RawResponse(last.status, redact_headers(last.headers, self.secrets), value)
 
 
 class BaseClient:
@@ -116,9 +118,11 @@ class BaseClient:
         """Rate-limit headers of the latest response, keyed by lower-cased header name.
 
         Empty before the first response. A copy: changing it changes nothing here.
+        Redacted when read, so the per-response bookkeeping stays cheap.
         """
         with self._lock:
-            return dict(self._rate_limit)
+            found = self._rate_limit
+        return redact_headers(found, (self._config.api_key,))
 
     @property
     def base_url(self) -> str:

@@ -11,7 +11,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Generic, TypeVar, overload
 
 from pyrsistent import freeze, pmap, thaw
@@ -20,6 +20,7 @@ from returns.result import Result
 
 from avala._decode import Reader
 from avala._options import NO_OPTIONS, Options, check_max_retries, check_timeout
+from avala._redact import redact_json
 from avala._url import check_utf8, fill_template, render_path
 from avala.errors import AvalaError
 from avala.types._common import to_plain
@@ -110,6 +111,15 @@ class Call(Request[T]):
     def url_path(self) -> str:
         """The percent-encoded path, relative to the base URL."""
         return render_path(self.path)
+
+    def __repr__(self) -> str:
+        """The generated repr, but with body and query redacted (``secret=``,
+        ``s3_secret_access_key=`` ... show as [REDACTED]); equality, hashing and the wire
+        still use the real values."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        shown["query"] = redact_json(dict(self.query))
+        shown["body"] = redact_json(thaw(self.body))
+        return f"Call({', '.join(f'{name}={value!r}' for name, value in shown.items())})"
 
     def with_query(self, **params: object) -> Call[T]:
         """A copy with these query keys set (None removes a key)."""
