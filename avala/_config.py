@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -12,34 +13,53 @@ from avala._version import __version__
 DEFAULT_BASE_URL = "https://api.avala.ai/api/v1"
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+# What a header value may hold as given: visible ASCII and visible latin-1 (http.client
+# encodes header values as latin-1). No spaces, controls, DEL, C1 controls or NBSP.
+_HEADER_UNSAFE = re.compile(r"[^\x21-\x7e\xa1-\xff]")
 
 
 def _insecure_allowed() -> bool:
     return os.environ.get("AVALA_ALLOW_INSECURE_BASE_URL", "").strip().lower() in _TRUTHY
 
 
+def check_header_text(what: str, value: object) -> str:
+    """``value`` if it can be sent as a header value exactly as given, so a bad key fails
+    here and not as a connection error on every call. Names the bad character, never the
+    value (it may be a secret)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    bad = _HEADER_UNSAFE.search(value)
+    if bad:
+        raise ValueError(
+            f"{what} must be visible latin-1 characters (no spaces, control characters or "
+            f"characters past U+00FF); found U+{ord(bad.group()):04X} at position {bad.start()}"
+        )
+    return value
+
+
 def resolve_api_key(api_key: str | None) -> str:
-    key = api_key or os.environ.get("AVALA_API_KEY", "")
-    if not isinstance(key, str):
-        raise TypeError(f"api_key must be a str, not {type(key).__name__}")
-    key = key.strip()
+    if api_key is not None and not isinstance(api_key, str):
+        raise TypeError(f"api_key must be a str, not {type(api_key).__name__}")
+    key = (api_key or os.environ.get("AVALA_API_KEY", "")).strip()
     if not key:
         raise ValueError(
             "No API key: pass Client(api_key=...) or set the AVALA_API_KEY environment variable"
         )
-    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in key):
-        raise ValueError("api_key contains whitespace or control characters")
-    return key
+    return check_header_text("api_key", key)
 
 
 def resolve_base_url(base_url: str | None) -> str:
     """Apply the base URL rules: https only, plain http only to loopback when allowed."""
+    if base_url is not None and not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
     url = (base_url or os.environ.get("AVALA_BASE_URL", "") or DEFAULT_BASE_URL).strip()
     url = url.rstrip("/")
     parts = urlsplit(url)
     if not parts.scheme or not parts.netloc:
         raise ValueError(f"base_url must be an absolute URL like {DEFAULT_BASE_URL!r}")
-    if parts.username or parts.password:
+    if "@" in parts.netloc:  # "https://:@host" has empty credentials: still credentials
         raise ValueError("base_url must not carry credentials")
     if parts.query or parts.fragment:
         raise ValueError("base_url must not have a query or fragment")

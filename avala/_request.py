@@ -18,6 +18,7 @@ from pyrsistent import freeze, pmap, thaw
 from pyrsistent.typing import PMap
 from returns.result import Result
 
+from avala._config import check_header_text
 from avala._decode import Reader
 from avala._options import NO_OPTIONS, Options, check_max_retries, check_timeout
 from avala._redact import redact_json
@@ -67,9 +68,7 @@ class Request(Generic[T]):
         Without ``key`` a random one is drawn now; it is part of the value, so every
         try of this request carries the same key.
         """
-        key = str(uuid.uuid4()) if key is None else key
-        if not isinstance(key, str) or not key.strip() or any(ord(c) < 0x21 for c in key):
-            raise ValueError("idempotency key must be a non-empty string without spaces")
+        key = str(uuid.uuid4()) if key is None else check_header_text("idempotency key", key)
         return self._with_key(key)
 
     def first_call(self) -> Call[Any] | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
-from avala import Client
+from avala import AsyncClient, Client
 from avala._config import DEFAULT_BASE_URL, resolve_base_url
 
 KEY = "abcdef0123456789-secret-key"
@@ -69,7 +71,15 @@ def test_plain_http_to_loopback_with_the_flag(monkeypatch: pytest.MonkeyPatch, f
 
 
 @pytest.mark.parametrize(
-    "url", ["https://user:pw@api.example.com", "https://api.example.com/?x=1", "https://h/#f"]
+    "url",
+    [
+        "https://user:pw@api.example.com",
+        "https://:@api.example.com",  # empty credentials are still credentials
+        "https://@api.example.com",
+        "https://user@api.example.com",
+        "https://api.example.com/?x=1",
+        "https://h/#f",
+    ],
 )
 def test_credentials_query_and_fragment_refused(url: str) -> None:
     with pytest.raises(ValueError):
@@ -88,3 +98,45 @@ def test_closed_client_refuses_to_run() -> None:
     c.close()
     with pytest.raises(RuntimeError, match="closed"):
         c.run(c.projects.get("p"))
+
+
+@pytest.mark.parametrize(
+    "key", ["kéy€-0123456789", "ключ-0123456789", "key-\u2028-0123", "k\x85ey"]
+)
+def test_a_key_that_cannot_travel_in_a_header_is_refused_at_construction(key: str) -> None:
+    with pytest.raises(ValueError, match="api_key"):
+        Client(key)
+    with pytest.raises(ValueError, match="api_key"):
+        AsyncClient(key)
+
+
+def test_a_latin_1_key_is_sent_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    from avala.testing import FakeAvala
+
+    key = "clé-0123456789abcdef"
+    with FakeAvala(api_key=key) as fake:
+        for name, value in fake.env().items():
+            monkeypatch.setenv(name, value)
+        fake.add_project(name="P")
+        with Client(key, max_retries=0) as client:
+            assert [p.name for p in client.run(client.projects.list()).unwrap()] == ["P"]
+
+        async def main() -> int:
+            async with AsyncClient(key, max_retries=0) as client:
+                return len((await client.run(client.projects.list())).unwrap().items)
+
+        assert asyncio.run(main()) == 1
+
+
+@pytest.mark.parametrize("url", [123, 1.5, b"https://api.example.com", ["https://x"]])
+def test_a_base_url_that_is_not_text_is_a_type_error(url: object) -> None:
+    with pytest.raises(TypeError, match="base_url must be a str"):
+        Client(KEY, base_url=url)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="base_url must be a str"):
+        resolve_base_url(url)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", [123, b"bytes-key-0123456789", 0])
+def test_an_api_key_that_is_not_text_is_a_type_error(key: object) -> None:
+    with pytest.raises(TypeError, match="api_key must be a str"):
+        Client(key)  # type: ignore[arg-type]

@@ -125,10 +125,22 @@ def test_idempotency_key_on_several_calls_is_refused() -> None:
         both.with_idempotency_key("k")
 
 
-@pytest.mark.parametrize("key", ["", "has space", "line\nbreak"])
+@pytest.mark.parametrize(
+    "key", ["", "has space", "line\nbreak", "ключ", "order-€", "del\x7fete", "nbsp\xa0", "c1\x85"]
+)
 def test_bad_idempotency_keys_are_refused(key: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="idempotency key"):
         exports.create().with_idempotency_key(key)
+
+
+@pytest.mark.parametrize("key", ["order-42", "a" * 200, "clé", "~!#$%&'*+.^_`|"])
+def test_header_safe_idempotency_keys_are_kept(key: str) -> None:
+    assert exports.create().with_idempotency_key(key).options.idempotency_key == key
+
+
+def test_an_idempotency_key_that_is_not_text_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="idempotency key"):
+        exports.create().with_idempotency_key(42)  # type: ignore[arg-type]
 
 
 def test_wait_builds_equal_values() -> None:
