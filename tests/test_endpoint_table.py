@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import inspect
 import json
+import typing
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from avala import Client, Request
 from avala._request import Call
 from avala.resources._endpoints import ENDPOINTS, Endpoint
+from avala.testing.strategies import arguments_for, builder_for
+from avala.types import JsonObject
 
 INVENTORY = Path(__file__).resolve().parents[2] / "shared" / "api" / "avala-api.json"
 
@@ -121,3 +127,86 @@ def test_the_table_matches_the_shared_inventory() -> None:
     assert {e["id"]: (e["http"], e["path"]) for e in inventory} == {
         k: (v.method, v.path) for k, v in ENDPOINTS.items()
     }
+
+
+# --- explicit values are sent as given ----------------------------------------------------
+
+_EMPTY_BY_TYPE: dict[Any, Any] = {str: "", int: 0, float: 0.0, bool: False}
+
+
+def explicit_empties(annotation: Any) -> list[Any]:
+    """The falsy values an ``X | None`` parameter could be given: "", 0, 0.0, False, [], {}."""
+    values: list[Any] = []
+    for arm in typing.get_args(annotation) or (annotation,):
+        origin = typing.get_origin(arm) or arm
+        if arm in _EMPTY_BY_TYPE:
+            values.append(_EMPTY_BY_TYPE[arm])
+        elif origin in (list, tuple, Sequence, Iterable, Collection):
+            values.append([])
+        elif origin in (dict, Mapping) or arm is JsonObject:
+            values.append({})
+    return values
+
+
+def optional_parameters(endpoint_id: str) -> list[tuple[str, list[Any]]]:
+    """Keyword parameters defaulting to None, with their explicit empty values."""
+    method = builder_for(endpoint_id)
+    hints = typing.get_type_hints(method)
+    return [
+        (p.name, empties)
+        for p in inspect.signature(method).parameters.values()
+        if p.default is None and (empties := explicit_empties(hints[p.name]))
+    ]
+
+
+EXPLICIT_CASES = [
+    (endpoint_id, name, empties)
+    for endpoint_id, row in sorted(ENDPOINTS.items())
+    if row.kind == "call"
+    for name, empties in optional_parameters(endpoint_id)
+]
+
+
+def sent(request: Request[Any]) -> tuple[Any, Any]:
+    call = request.first_call()
+    assert call is not None
+    return dict(call.query), call.body
+
+
+def test_the_explicit_value_cases_cover_the_builders() -> None:
+    assert len(EXPLICIT_CASES) > 150
+    names = {(e, n) for e, n, _ in EXPLICIT_CASES}
+    assert {
+        ("fleet.alerts.resolve", "resolution_note"),
+        ("datasets.manual_upload_quota", "organization_uid"),
+        ("storage_configs.get", "organization"),
+        ("fleet.uploads.init_upload", "storage_config_uid"),
+    } <= names
+
+
+@pytest.mark.parametrize(
+    ("endpoint_id", "name", "empties"),
+    EXPLICIT_CASES,
+    ids=[f"{e}({n})" for e, n, _ in EXPLICIT_CASES],
+)
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_only_none_leaves_an_argument_out(
+    endpoint_id: str, name: str, empties: list[Any], data: st.DataObject
+) -> None:
+    """Giving "", 0, False, [] or {} builds another request than leaving the argument out:
+    the value is sent, not dropped for being falsy."""
+    args, kwargs = data.draw(arguments_for(endpoint_id), label="arguments")
+    method = builder_for(endpoint_id)
+    omitted = {k: v for k, v in kwargs.items() if k != name}
+    try:
+        without = method(*args, **omitted)
+    except (TypeError, ValueError):  # e.g. the one of two arguments that must be given
+        return
+    for empty in empties:
+        try:
+            given_empty = method(*args, **omitted, **{name: empty})
+        except (TypeError, ValueError):  # refused at build time: a minimum, a non-empty list
+            continue
+        assert sent(given_empty) != sent(without), (name, empty)
+        assert sent(method(*args, **omitted, **{name: None})) == sent(without)

@@ -257,12 +257,8 @@ class Datasets:
         return api("datasets.create_manual_upload_url", raw(), body=body)
 
     def manual_upload_quota(self, *, organization_uid: str | None = None) -> Call[UploadQuota]:
-        """Managed-upload storage used and allowed, for the caller or an organization.
-
-        An empty ``organization_uid`` counts as none.
-        """
-        org = optional_str("organization_uid", organization_uid) or None
-        query = {"organization_uid": org}
+        """Managed-upload storage used and allowed, for the caller or an organization."""
+        query = {"organization_uid": optional_str("organization_uid", organization_uid)}
         return api("datasets.manual_upload_quota", model(UploadQuota), query=query)
 
     def manual_upload_allowed_mimes(self) -> Call[AllowedMimes]:

@@ -375,9 +375,10 @@ class Alerts:
         return api("fleet.alerts.acknowledge", model(Alert), path={"alert_id": alert_id})
 
     def resolve(self, alert_id: str, *, resolution_note: str | None = None) -> Call[Alert]:
-        """Mark an alert resolved; without a note (None or "") no body is sent."""
+        """Mark an alert resolved; without a note (None) no body is sent, and any str,
+        "" included, is sent as given."""
         note = optional_str("resolution_note", resolution_note)
-        body = {"resolution_note": note} if note else None
+        body = None if note is None else {"resolution_note": note}
         return api("fleet.alerts.resolve", model(Alert), path={"alert_id": alert_id}, body=body)
 
 
@@ -419,10 +420,10 @@ class Uploads:
         storage_config_uid: str | None = None,
     ) -> Call[UploadSession]:
         """Open an upload session for a recording from its manifest (``{path, size_bytes}``
-        entries); an empty ``storage_config_uid`` is left out like None."""
+        entries); ``storage_config_uid`` is left out only when None."""
         body = compact(
             files=_upload_files("files", files),
-            storage_config_uid=optional_str("storage_config_uid", storage_config_uid) or None,
+            storage_config_uid=optional_str("storage_config_uid", storage_config_uid),
         )
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.init_upload", model(UploadSession), path=path, body=body)

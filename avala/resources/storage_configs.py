@@ -78,11 +78,8 @@ class StorageConfigs:
         return api("storage_configs.test", raw(), path={"uid": uid})
 
     def get(self, uid: str, *, organization: str | None = None) -> Call[StorageConfig]:
-        """One storage config; with ``organization`` (a slug) it must belong to it.
-
-        An empty ``organization`` counts as none.
-        """
-        query = {"organization": optional_str("organization", organization) or None}
+        """One storage config; with ``organization`` (a slug) it must belong to it."""
+        query = {"organization": optional_str("organization", organization)}
         return api("storage_configs.get", model(StorageConfig), path={"uid": uid}, query=query)
 
     def delete(self, uid: str) -> Call[None]:

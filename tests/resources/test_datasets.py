@@ -403,14 +403,17 @@ def test_manual_upload_quota_for_organization(client: Client, fake: FakeAvala) -
     assert quota.remaining == 750
 
 
-def test_manual_upload_quota_drops_empty_organization(client: Client, fake: FakeAvala) -> None:
+def test_manual_upload_quota_sends_an_empty_organization_as_given(
+    client: Client, fake: FakeAvala
+) -> None:
     fake.store.insert("datasets_quotas", {"uid": "me", "used": 5, "limit": 50})
     fake.store.insert("datasets_quotas", {"uid": "org-1", "used": 1, "limit": 2})
 
     empty = client.run(client.datasets.manual_upload_quota(organization_uid=""))
     none = client.run(client.datasets.manual_upload_quota())
 
-    assert [r.query for r in fake.requests] == [{}, {}]
+    assert [r.query for r in fake.requests] == [{"organization_uid": [""]}, {}]
+    # The fake, like the API, reads an empty organization as the caller's own quota.
     assert empty.unwrap() == none.unwrap() == UploadQuota(used=5, limit=50)
 
 

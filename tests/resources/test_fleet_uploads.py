@@ -72,13 +72,20 @@ def test_init_upload(client: Client, world: FakeAvala) -> None:
     )
 
 
-@pytest.mark.parametrize("storage", [None, ""])
-def test_init_upload_leaves_out_falsy_storage_config(
-    client: Client, world: FakeAvala, storage: str | None
+def test_init_upload_leaves_out_only_a_none_storage_config(
+    client: Client, world: FakeAvala
 ) -> None:
-    start_call = client.fleet.uploads.init_upload(REC, MANIFEST[:1], storage_config_uid=storage)
+    start_call = client.fleet.uploads.init_upload(REC, MANIFEST[:1], storage_config_uid=None)
     client.run(start_call).unwrap()
     assert world.requests[-1].body == {"files": MANIFEST[:1]}
+
+
+def test_init_upload_sends_an_empty_storage_config_as_given(
+    client: Client, world: FakeAvala
+) -> None:
+    start_call = client.fleet.uploads.init_upload(REC, MANIFEST[:1], storage_config_uid="")
+    client.run(start_call).unwrap()
+    assert world.requests[-1].body == {"files": MANIFEST[:1], "storage_config_uid": ""}
 
 
 def test_init_upload_errors(client: Client, world: FakeAvala) -> None:

@@ -72,6 +72,16 @@ def test_create_sends_organization_in_query(client: Client, fake: FakeAvala) -> 
     assert isinstance(other.failure(), NotFoundError)
 
 
+def test_get_sends_an_empty_organization_as_given(client: Client, fake: FakeAvala) -> None:
+    config = _seed(fake, organization="acme")
+    found = client.run(client.storage_configs.get(config["uid"], organization=""))
+    assert fake.requests[-1].query == {"organization": [""]}
+    # The fake, like the API, reads an empty organization as no scope.
+    assert found.unwrap().uid == config["uid"]
+    client.run(client.storage_configs.get(config["uid"]))
+    assert fake.requests[-1].query == {}
+
+
 def test_create_gcs_without_organization(client: Client, fake: FakeAvala) -> None:
     result = client.run(
         client.storage_configs.create(
@@ -222,15 +232,6 @@ def test_get(client: Client, fake: FakeAvala) -> None:
         created_at=datetime.fromisoformat(seeded["created_at"]),
         updated_at=datetime.fromisoformat(seeded["updated_at"]),
     )
-
-
-def test_get_drops_empty_organization(client: Client, fake: FakeAvala) -> None:
-    seeded = _seed(fake, organization="acme")
-
-    result = client.run(client.storage_configs.get(seeded["uid"], organization=""))
-
-    assert fake.requests[-1].query == {}
-    assert result.unwrap().uid == seeded["uid"]
 
 
 def test_get_of_other_organization_is_404(client: Client, fake: FakeAvala) -> None:
