@@ -215,3 +215,31 @@ def test_secrets_passed_to_builders_stay_out_of_repr(fake: FakeAvala, client: Cl
     client.run(bucket).unwrap()
     assert fake.requests[0].body["secret"] == webhook_secret
     assert fake.requests[1].body["s3_secret_access_key"] == s3_secret
+
+
+def deep_error(depth: int, key: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"leaf": key}
+    for _ in range(depth):
+        body = {"a": body}
+    return body
+
+
+@pytest.mark.parametrize("depth", [600, 900])
+def test_a_deeply_nested_error_body_is_a_failure_on_both_clients(
+    fake: FakeAvala, depth: int
+) -> None:
+    fake.inject(
+        Fault.status(400, body=deep_error(depth, fake.api_key)),
+        Fault.status(400, body=deep_error(depth, fake.api_key)),
+    )
+    with Client(retry_policy=FAST_RETRY) as client:
+        err = client.run(client.projects.list()).failure()
+
+    async def main() -> AvalaError:
+        async with AsyncClient(retry_policy=FAST_RETRY) as client:
+            return (await client.run(client.projects.list())).failure()
+
+    async_err = asyncio.run(main())
+    for e in (err, async_err):
+        assert isinstance(e, ValidationError) and e.status_code == 400
+        assert fake.api_key not in shown(e) + json.dumps(e.body)
