@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 
 import pytest
 from hypothesis import assume, given
@@ -336,15 +337,18 @@ WORDS = tuple(re.findall(r"\w+", PROSE))
 @given(
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=30),
     st.lists(st.sampled_from([" ", ", ", ". ", "; ", " - ", "\n"]), min_size=30, max_size=30),
-    st.text(alphabet=KEY_ALPHABET, min_size=1, max_size=3),
+    st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=3),
 )
 def test_ordinary_text_survives_a_short_key(
     words: list[str], separators: list[str], key: str
 ) -> None:
+    """Words survive a 1-3 character test key, inside words too; only a word that is the
+    key itself is hidden (it cannot be told apart from the key)."""
     text = "".join(w + s for w, s in zip(words, separators, strict=False)).strip()
-    tokens = set(re.findall(r"[^\W_]+", text))
-    assume(key not in tokens and key not in {"-", ".", "--", "---", "..."})
-    assert redact_text(text, (key,)) == text
+    if key in words:
+        assert redact_text(text, (key,)) == re.sub(rf"\b{key}\b", REDACTED, text)
+    else:
+        assert redact_text(text, (key,)) == text
 
 
 @given(st.text(alphabet=KEY_ALPHABET, min_size=1, max_size=7), st.text(max_size=20))
