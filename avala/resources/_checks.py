@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from avala.types._common import to_plain
@@ -17,6 +18,7 @@ from avala.types._common import to_plain
 __all__ = [
     "check_interval",
     "check_limit",
+    "check_timestamp",
     "json_object",
     "json_objects",
     "json_value",
@@ -90,6 +92,35 @@ def required_number(name: str, value: object) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
     return value
+
+
+def check_timestamp(name: str, value: object) -> str:
+    """An instant as the API reads it (ISO 8601). An aware datetime is sent in UTC with a
+    ``Z``, so equal instants build equal requests; ISO text is sent as given."""
+    if isinstance(value, datetime):
+        return _utc_text(name, value)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a timezone-aware datetime or ISO-8601 str, not {_kind(value)}"
+        )
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an ISO-8601 datetime, got {value!r}") from None
+    return value
+
+
+def _utc_text(name: str, moment: datetime) -> str:
+    if moment.utcoffset() is None:
+        raise ValueError(
+            f"{name} is a naive datetime, so the instant it means is unknown: give it a "
+            "time zone, e.g. datetime.now(timezone.utc) or moment.replace(tzinfo=timezone.utc)"
+        )
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{name} is out of range once converted to UTC: {moment!r}") from None
+    return utc.replace(tzinfo=None).isoformat() + "Z"
 
 
 def check_limit(limit: object) -> int | None:

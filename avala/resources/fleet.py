@@ -10,6 +10,7 @@ from avala._decode import field, model, nothing, page, raw
 from avala._request import Call
 from avala.resources._base import api, compact
 from avala.resources._checks import (
+    check_timestamp,
     json_object,
     json_objects,
     non_empty,
@@ -45,27 +46,23 @@ _EVENT_REQUIRED = ("recording", "device", "label", "type", "timestamp")
 _EVENT_OPTIONAL_STR = ("severity", "description")
 
 
-def _timestamp(name: str, value: object) -> str:
-    """ISO-8601 text, as the API parses it; anything else could never be accepted."""
-    text = required_str(name, value)
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{name} must be an ISO-8601 datetime, got {text!r}") from None
-    return text
+def _with_timestamp_text(where: str, event: object) -> object:
+    """The event with its ``timestamp`` checked and rendered, so a datetime passes as JSON."""
+    if not isinstance(event, Mapping) or "timestamp" not in event:
+        return event
+    return {**event, "timestamp": check_timestamp(f"{where}.timestamp", event["timestamp"])}
 
 
 def _batch_event(index: int, event: object) -> dict[str, Any]:
     """One ``BatchEventParams`` checked and copied into a plain JSON object."""
     where = f"events[{index}]"
-    item = json_object(where, event)
+    item = json_object(where, _with_timestamp_text(where, event))
     missing = [key for key in _EVENT_REQUIRED if key not in item]
     if missing:
         raise ValueError(f"{where} is missing required keys: {', '.join(missing)}")
     out: dict[str, Any] = dict(item)
     for key in _EVENT_REQUIRED:
         out[key] = required_str(f"{where}.{key}", item[key])
-    out["timestamp"] = _timestamp(f"{where}.timestamp", item["timestamp"])
     for key in _EVENT_OPTIONAL_STR:
         if key in item:
             out[key] = required_str(f"{where}.{key}", item[key])
@@ -238,20 +235,21 @@ class Events:
         device: str,
         label: str,
         type: str,
-        timestamp: str,
+        timestamp: datetime | str,
         severity: str | None = None,
         description: str | None = None,
         duration_ms: int | None = None,
         tags: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> Call[FleetEvent]:
-        """Mark a moment of a recording; ``timestamp`` is ISO-8601 text."""
+        """Mark a moment of a recording; ``timestamp`` is a timezone-aware datetime (sent in
+        UTC) or ISO-8601 text (sent as given). A naive datetime is a ValueError."""
         body = compact(
             recording=required_str("recording", recording),
             device=required_str("device", device),
             label=required_str("label", label),
             type=required_str("type", type),
-            timestamp=_timestamp("timestamp", timestamp),
+            timestamp=check_timestamp("timestamp", timestamp),
             severity=optional_str("severity", severity),
             description=optional_str("description", description),
             duration_ms=optional_int("duration_ms", duration_ms, minimum=0),

@@ -34,8 +34,9 @@ Requests
         other path-ish text (slugs, owners, file paths) is ``path_text()`` as is. The
         cross-argument rules of the builders are built in (exactly one of
         ``organization_uid``/``owner_username``, at most one of ``cursor``/``page``, UUIDs
-        in any spelling for ``slug_for_uid``, ISO timestamps, upload file entries with a
-        ``path``, bulk edit objects, positive page sizes, chunk sizes and TTLs ...).
+        in any spelling for ``slug_for_uid``, timestamps as ISO text or aware datetimes,
+        upload file entries with a ``path``, bulk edit objects, positive page sizes, chunk
+        sizes and TTLs ...).
         Strategies yield only accepted values: every draw is built once, and a draw the
         builder refuses with ``ValueError`` or ``TypeError`` is filtered out. Bulk edits are
         never empty, so every drawn request sends at least one call.
@@ -47,8 +48,9 @@ Pieces
         Arbitrary text for a path parameter, hostile on purpose: ``/``, ``?``, ``#``,
         ``%2e%2e``, ``..``, ``.``, the empty string, unicode, control characters. Many draws
         are (rightly) refused by builders; ``allow_surrogates=True`` adds lone surrogates.
-    ``uids()``, ``cursors()``, ``limits()``, ``iso_datetimes()``
-        Uids (UUID text), opaque page cursors, page sizes (>= 1), ISO-8601 UTC timestamps.
+    ``uids()``, ``cursors()``, ``limits()``, ``iso_datetimes()``, ``aware_datetimes()``
+        Uids (UUID text), opaque page cursors, page sizes (>= 1), ISO-8601 UTC timestamps,
+        timezone-aware datetimes at any whole-minute UTC offset.
     ``json_values()``, ``json_objects()``
         Any finite JSON value; JSON objects (dicts with str keys).
 
@@ -76,7 +78,7 @@ import re
 import types
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import (
     Any,
     Literal,
@@ -102,6 +104,7 @@ from avala.types._common import JsonObject
 __all__ = [
     "Arguments",
     "arguments_for",
+    "aware_datetimes",
     "builder_for",
     "cursors",
     "endpoint_ids",
@@ -312,6 +315,26 @@ def iso_datetimes() -> SearchStrategy[str]:
     return st.builds(_iso, moments, timespecs, st.booleans())
 
 
+@functools.cache
+def aware_datetimes() -> SearchStrategy[datetime]:
+    """Timezone-aware datetimes (1970 to 2100) at UTC or any whole-minute offset under a
+    day, as builders take them for a timestamp."""
+    offsets = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(
+        lambda minutes: timezone(timedelta(minutes=minutes))
+    )
+    return st.datetimes(
+        min_value=datetime(1970, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.one_of(st.just(UTC), offsets),
+    )
+
+
+@functools.cache
+def _timestamps() -> SearchStrategy[datetime | str]:
+    """What a timestamp argument takes: ISO text or an aware datetime."""
+    return st.one_of(iso_datetimes(), aware_datetimes())
+
+
 # --- models -------------------------------------------------------------------------------
 
 
@@ -515,7 +538,7 @@ _BY_ENDPOINT: dict[str, dict[str, Callable[[], SearchStrategy[Any]]]] = {
 _BY_NAME: dict[str, Callable[[], SearchStrategy[Any]]] = {
     "limit": limits,
     "cursor": cursors,
-    "timestamp": iso_datetimes,
+    "timestamp": _timestamps,
     "interval": _seconds,
     "timeout": _seconds,
     "files": _upload_files,
@@ -553,6 +576,8 @@ def _argument_for_type(tp: Any, where: str) -> SearchStrategy[Any]:
         return st.integers(min_value=0, max_value=2**31)
     if tp is float:
         return st.one_of(_finite_floats(), st.integers(-(2**31), 2**31))
+    if tp is datetime:
+        return aware_datetimes()
     origin, args = get_origin(tp), get_args(tp)
     if origin is Literal:
         return st.sampled_from(args)
