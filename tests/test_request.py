@@ -128,7 +128,7 @@ def test_idempotency_key_on_several_calls_is_refused() -> None:
 @pytest.mark.parametrize("key", ["", "has space", "line\nbreak"])
 def test_bad_idempotency_keys_are_refused(key: str) -> None:
     with pytest.raises(ValueError):
-        exports.create().with_idempotency_key(key)
+        exports.create(project="p").with_idempotency_key(key)
 
 
 def test_wait_builds_equal_values() -> None:

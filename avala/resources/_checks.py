@@ -28,6 +28,7 @@ __all__ = [
     "optional_json_object",
     "optional_number",
     "optional_str",
+    "optional_uid",
     "optional_string_list",
     "page_query",
     "required_bool",
@@ -52,6 +53,14 @@ def required_str(name: str, value: object) -> str:
 def optional_str(name: str, value: object) -> str | None:
     """``value`` if it is a str or None."""
     return None if value is None else required_str(name, value)
+
+
+def optional_uid(name: str, value: object) -> str | None:
+    """None, or a str naming something: empty or whitespace-only text names nothing."""
+    uid = optional_str(name, value)
+    if uid is not None and not uid.strip():
+        raise ValueError(f"{name} must be a uid, not {'empty' if not uid else 'whitespace'}")
+    return uid
 
 
 def required_bool(name: str, value: object) -> bool:

@@ -34,9 +34,9 @@ Requests
         other path-ish text (slugs, owners, file paths) is ``path_text()`` as is. The
         cross-argument rules of the builders are built in (exactly one of
         ``organization_uid``/``owner_username``, at most one of ``cursor``/``page``, UUIDs
-        in any spelling for ``slug_for_uid``, timestamps as ISO text or aware datetimes,
-        upload file entries with a ``path``, bulk edit objects, positive page sizes, chunk
-        sizes and TTLs ...).
+        in any spelling for ``slug_for_uid``, a ``project`` or ``dataset`` (or both) for
+        ``exports.create``, timestamps as ISO text or aware datetimes, upload file entries
+        with a ``path``, bulk edit objects, positive page sizes, chunk sizes and TTLs ...).
         Strategies yield only accepted values: every draw is built once, and a draw the
         builder refuses with ``ValueError`` or ``TypeError`` is filtered out. Bulk edits are
         never empty, so every drawn request sends at least one call.
@@ -532,6 +532,7 @@ _BY_ENDPOINT: dict[str, dict[str, Callable[[], SearchStrategy[Any]]]] = {
         "page": lambda: st.one_of(st.integers(min_value=1, max_value=10**6), _page_numbers()),
     },
     "organizations.slug_for_uid": {"organization_uid": _uuid_spellings},
+    "exports.create": {"project": uids, "dataset": uids},
 }
 
 # ... and by parameter name alone, wherever it appears.
@@ -557,10 +558,12 @@ def _is_pathish(name: str) -> bool:
     return name in _PATHISH or name.endswith("slug") or "path" in name
 
 
-# Parameters of which exactly one (or at most one) must be given.
-_GROUPS: dict[str, tuple[Literal["exactly_one", "at_most_one"], tuple[str, ...]]] = {
+# Parameters of which exactly one (or at most one, or at least one) must be given.
+_GroupRule = Literal["exactly_one", "at_most_one", "at_least_one"]
+_GROUPS: dict[str, tuple[_GroupRule, tuple[str, ...]]] = {
     "datasets.transfer": ("exactly_one", ("organization_uid", "owner_username")),
     "organizations.list": ("at_most_one", ("cursor", "page")),
+    "exports.create": ("at_least_one", ("project", "dataset")),
 }
 
 
@@ -635,6 +638,10 @@ def _assemble(
     return args, {**kwargs, **grouped}
 
 
+def _union_of_dicts(parts: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    return {k: v for part in parts for k, v in part.items()}
+
+
 def _accepted(builder: Callable[..., Request[Any]], arguments: Arguments) -> bool:
     args, kwargs = arguments
     try:
@@ -680,6 +687,8 @@ def arguments_for(endpoint_id: str) -> SearchStrategy[Arguments]:
                 choices.append(st.none())
             value = st.one_of(*choices)
         keywords[param.name] = value
+    if rule == "at_least_one" and grouped:
+        grouped.append(st.tuples(*grouped).map(_union_of_dicts))
     if rule == "at_most_one" or not grouped:
         grouped.insert(0, st.just({}))
     candidates = st.tuples(
