@@ -34,6 +34,7 @@ __all__ = [
     "required_bool",
     "required_int",
     "required_str",
+    "required_uid",
     "sequence",
     "string_list",
 ]
@@ -55,12 +56,20 @@ def optional_str(name: str, value: object) -> str | None:
     return None if value is None else required_str(name, value)
 
 
-def optional_uid(name: str, value: object) -> str | None:
-    """None, or a str naming something: empty or whitespace-only text names nothing."""
-    uid = optional_str(name, value)
-    if uid is not None and not uid.strip():
-        raise ValueError(f"{name} must be a uid, not {'empty' if not uid else 'whitespace'}")
+def required_uid(name: str, value: object) -> str:
+    """``value`` if it is a str that names something: not empty, not only whitespace."""
+    uid = required_str(name, value)
+    if not uid:
+        raise ValueError(f"{name} must not be empty")
+    if uid.isspace():
+        raise ValueError(f"{name} must not be only whitespace, got {uid!r}")
     return uid
+
+
+def optional_uid(name: str, value: object) -> str | None:
+    """None, or a str as ``required_uid`` wants it, except that "" passes: what an empty
+    reference means (none, or clear it) is the endpoint's business."""
+    return None if value is None or value == "" else required_uid(name, value)
 
 
 def required_bool(name: str, value: object) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from avala._decode import model, page
 from avala._request import Call, Request, poll
 from avala.resources._base import StatusIn, api, compact
-from avala.resources._checks import check_interval, optional_uid, page_query
+from avala.resources._checks import check_interval, page_query, required_uid
 from avala.types import CursorPage, Export
 
 EXPORT_TERMINAL = frozenset({"exported", "failed"})
@@ -25,8 +25,8 @@ class Exports:
         """Start an export of a project or a dataset (by uid), or of both. The API needs a
         target, so leaving both out is a ValueError when the request is built."""
         body = compact(
-            project=optional_uid("project", project),
-            dataset=optional_uid("dataset", dataset),
+            project=None if project is None else required_uid("project", project),
+            dataset=None if dataset is None else required_uid("dataset", dataset),
         )
         if not body:
             raise ValueError(

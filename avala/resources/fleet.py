@@ -19,9 +19,11 @@ from avala.resources._checks import (
     optional_json_object,
     optional_str,
     optional_string_list,
+    optional_uid,
     page_query,
     required_int,
     required_str,
+    required_uid,
     sequence,
     string_list,
 )
@@ -43,6 +45,7 @@ from avala.types.fleet import BatchEventParams
 # --- argument checks (module level: the classes' ``list`` methods shadow the builtin) ---
 
 _EVENT_REQUIRED = ("recording", "device", "label", "type", "timestamp")
+_EVENT_REFERENCES = ("recording", "device")
 _EVENT_OPTIONAL_STR = ("severity", "description")
 
 
@@ -62,7 +65,8 @@ def _batch_event(index: int, event: object) -> dict[str, Any]:
         raise ValueError(f"{where} is missing required keys: {', '.join(missing)}")
     out: dict[str, Any] = dict(item)
     for key in _EVENT_REQUIRED:
-        out[key] = required_str(f"{where}.{key}", item[key])
+        check = required_uid if key in _EVENT_REFERENCES else required_str
+        out[key] = check(f"{where}.{key}", item[key])
     for key in _EVENT_OPTIONAL_STR:
         if key in item:
             out[key] = required_str(f"{where}.{key}", item[key])
@@ -176,7 +180,7 @@ class Recordings:
     ) -> Call[CursorPage[Recording]]:
         """One page of recordings, optionally of one device or in one status."""
         query = {
-            "device": optional_str("device_id", device_id),
+            "device": optional_uid("device_id", device_id),
             "status": optional_str("status", status),
             **page_query(limit, cursor),
         }
@@ -220,8 +224,8 @@ class Events:
     ) -> Call[CursorPage[FleetEvent]]:
         """One page of events, optionally of one recording or device, type or severity."""
         query = {
-            "recording": optional_str("recording_id", recording_id),
-            "device": optional_str("device_id", device_id),
+            "recording": optional_uid("recording_id", recording_id),
+            "device": optional_uid("device_id", device_id),
             "type": optional_str("type", type),
             "severity": optional_str("severity", severity),
             **page_query(limit, cursor),
@@ -245,8 +249,8 @@ class Events:
         """Mark a moment of a recording; ``timestamp`` is a timezone-aware datetime (sent in
         UTC) or ISO-8601 text (sent as given). A naive datetime is a ValueError."""
         body = compact(
-            recording=required_str("recording", recording),
-            device=required_str("device", device),
+            recording=required_uid("recording", recording),
+            device=required_uid("device", device),
             label=required_str("label", label),
             type=required_str("type", type),
             timestamp=check_timestamp("timestamp", timestamp),
@@ -358,8 +362,8 @@ class Alerts:
         query = {
             "status": optional_str("status", status),
             "severity": optional_str("severity", severity),
-            "device": optional_str("device_id", device_id),
-            "rule": optional_str("rule_id", rule_id),
+            "device": optional_uid("device_id", device_id),
+            "rule": optional_uid("rule_id", rule_id),
             **page_query(limit, cursor),
         }
         return api("fleet.alerts.list", page(Alert), query=query)
@@ -420,7 +424,7 @@ class Uploads:
         entries); an empty ``storage_config_uid`` is left out like None."""
         body = compact(
             files=_upload_files("files", files),
-            storage_config_uid=optional_str("storage_config_uid", storage_config_uid) or None,
+            storage_config_uid=optional_uid("storage_config_uid", storage_config_uid) or None,
         )
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.init_upload", model(UploadSession), path=path, body=body)
@@ -435,7 +439,7 @@ class Uploads:
     ) -> Call[UploadUrlsResponse]:
         """Presigned PUT targets for some files of the session, valid ``ttl_seconds``."""
         body = {
-            "session_uid": required_str("session_uid", session_uid),
+            "session_uid": required_uid("session_uid", session_uid),
             "file_paths": non_empty("file_paths", string_list("file_paths", file_paths)),
             "ttl_seconds": required_int("ttl_seconds", ttl_seconds, minimum=1),
         }
@@ -447,7 +451,7 @@ class Uploads:
     ) -> Call[JsonObject]:
         """Report uploaded files (``{path, etag, size_bytes}`` entries); raw JSON counters."""
         body = {
-            "session_uid": required_str("session_uid", session_uid),
+            "session_uid": required_uid("session_uid", session_uid),
             "files": _upload_files("files", files),
         }
         path = {"recording_uid": recording_uid}
@@ -455,7 +459,7 @@ class Uploads:
 
     def finalize_upload(self, recording_uid: str, session_uid: str) -> Call[JsonObject]:
         """Close the session so the server processes the recording; raw JSON answer."""
-        body = {"session_uid": required_str("session_uid", session_uid)}
+        body = {"session_uid": required_uid("session_uid", session_uid)}
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.finalize_upload", raw(), path=path, body=body)
 

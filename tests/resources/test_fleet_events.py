@@ -358,3 +358,10 @@ def test_equal_instants_build_equal_hashable_requests(client: Client) -> None:
     assert at(WHEN_IN_PARIS) == at(WHEN) == at("2024-05-01T09:12:30.250000Z")
     assert hash(at(WHEN_IN_PARIS)) == hash(at(WHEN))
     assert at(WHEN) != at(WHEN + timedelta(microseconds=1))
+
+
+def test_a_blank_reference_in_a_batch_event_is_refused_naming_it(client: Client) -> None:
+    event = {"recording": "r", "device": "d", "label": "l", "type": "t", "timestamp": STAMP}
+    for key, blank in (("recording", " "), ("device", "\t"), ("device", "")):
+        with pytest.raises(ValueError, match=rf"^events\[0\]\.{key}\b"):
+            client.fleet.events.create_batch(events=[{**event, key: blank}])  # type: ignore[list-item]
