@@ -131,8 +131,9 @@ def check_timestamp(name: str, value: object) -> str:
 def _utc_text(name: str, moment: datetime) -> str:
     if moment.utcoffset() is None:
         raise ValueError(
-            f"{name} is a naive datetime, so the instant it means is unknown: give it a "
-            "time zone, e.g. datetime.now(timezone.utc) or moment.replace(tzinfo=timezone.utc)"
+            f"{name} is a naive datetime, so the instant it means is unknown: give it a time "
+            "zone, e.g. datetime.now(timezone.utc), or .replace(tzinfo=timezone.utc) on a "
+            "datetime that holds UTC"
         )
     try:
         utc = moment.astimezone(UTC)
