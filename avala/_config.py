@@ -63,6 +63,9 @@ def resolve_base_url(base_url: str | None) -> str:
         raise ValueError("base_url must not carry credentials")
     if parts.query or parts.fragment:
         raise ValueError("base_url must not have a query or fragment")
+    if not parts.path:  # every route is relative to the API path; the bare host has none
+        where = "base_url" if base_url else "AVALA_BASE_URL"
+        raise ValueError(f"{where} {url!r} has no API path: did you mean {url}/api/v1?")
     if parts.scheme == "https":
         return url
     if not _insecure_allowed():

@@ -24,6 +24,8 @@ def check_segment(name: str, value: object) -> str:
         return value  # the common case: a uid or slug, nothing to check further
     if value == "":
         raise ValueError(f"{name} must not be empty")
+    if value.isspace():  # never in the fast path: no whitespace matches _PLAIN
+        raise ValueError(f"{name} must not be only whitespace, got {value!r}")
     if value in _DOT_SEGMENTS:
         raise ValueError(f"{name} must not be {value!r}: it would name another route")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):

@@ -82,9 +82,11 @@ def test_async_iterate(fake: FakeAvala) -> None:
 
 
 def test_export_wait_on_async(fake: FakeAvala) -> None:
+    project = fake.add_project()["uid"]
+
     async def main() -> str | None:
         async with AsyncClient() as client:
-            export = (await client.run(client.exports.create())).unwrap()
+            export = (await client.run(client.exports.create(project=project))).unwrap()
             done = await client.run(client.exports.wait(export.uid, interval=0.01))
             return done.unwrap().status
 

@@ -48,7 +48,35 @@ def test_https_is_accepted_and_trailing_slash_stripped(url: str) -> None:
 def test_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AVALA_BASE_URL", "https://eu.example.com/api/v1/")
     assert resolve_base_url(None) == "https://eu.example.com/api/v1"
-    assert resolve_base_url("https://arg.example.com") == "https://arg.example.com"
+    assert resolve_base_url("https://arg.example.com/v1") == "https://arg.example.com/v1"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://api.avala.ai", "https://api.avala.ai/", " https://api.avala.ai// "]
+)
+def test_a_base_url_without_an_api_path_is_refused_naming_the_fix(url: str) -> None:
+    with pytest.raises(ValueError, match=r"https://api\.avala\.ai/api/v1\b"):
+        resolve_base_url(url)
+    with pytest.raises(ValueError, match="/api/v1"):
+        Client(KEY, base_url=url)
+
+
+def test_a_base_url_without_an_api_path_from_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AVALA_BASE_URL", "https://eu.example.com")
+    with pytest.raises(ValueError, match=r"(?s)AVALA_BASE_URL.*https://eu\.example\.com/api/v1\b"):
+        Client(KEY)
+
+
+def test_a_loopback_base_url_needs_a_path_too_but_any_path_will_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
+    with pytest.raises(ValueError, match=r"http://127\.0\.0\.1:8000/api/v1\b"):
+        resolve_base_url("http://127.0.0.1:8000")
+    for url in ("http://127.0.0.1:8000/api/v1", "http://localhost:1/x", "https://h/proxy/avala"):
+        assert resolve_base_url(url) == url
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ INVENTORY = Path(__file__).resolve().parents[2] / "shared" / "api" / "avala-api.
 # Arguments a generic synthesiser cannot guess (they must satisfy build-time checks).
 SPECIAL_ARGS: dict[str, dict[str, Any]] = {
     "datasets.transfer": {"organization_uid": "org-1"},
+    "exports.create": {"project": "prj-1"},
     "annotations.bulk_edit": {"edits": [{"action": "delete", "object_uuid": "o1"}]},
     "fleet.events.create_batch": {
         "events": [

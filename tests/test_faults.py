@@ -9,6 +9,7 @@ import time
 import pytest
 
 from avala import (
+    Call,
     Client,
     ConnectionFailedError,
     DecodeError,
@@ -18,6 +19,7 @@ from avala import (
     ServerError,
 )
 from avala.testing import FakeAvala, Fault
+from avala.types import Export
 from tests.conftest import FAST_RETRY
 
 PROJECTS = "/users/me/projects/"
@@ -25,6 +27,11 @@ PROJECTS = "/users/me/projects/"
 
 def count(fake: FakeAvala, method: str, path: str) -> int:
     return sum(1 for r in fake.requests if r.method == method and r.path == path)
+
+
+def create_export(fake: FakeAvala, client: Client) -> Call[Export]:
+    """A POST that creates something: an export of a new project."""
+    return client.exports.create(project=fake.add_project()["uid"])
 
 
 def test_503_503_then_200_recovers(fake: FakeAvala, client: Client) -> None:
@@ -80,14 +87,14 @@ def test_dropped_connection_before_processing_is_retried(fake: FakeAvala, client
 
 def test_post_is_not_resent_after_a_5xx(fake: FakeAvala, client: Client) -> None:
     fake.inject(Fault.status(503), path="/exports/")
-    err = client.run(client.exports.create()).failure()
+    err = client.run(create_export(fake, client)).failure()
     assert isinstance(err, ServerError)
     assert count(fake, "POST", "/exports/") == 1
 
 
 def test_post_is_not_resent_when_the_server_may_have_acted(fake: FakeAvala, client: Client) -> None:
     fake.inject(Fault.drop_after(), path="/exports/")
-    err = client.run(client.exports.create()).failure()
+    err = client.run(create_export(fake, client)).failure()
     assert isinstance(err, ConnectionFailedError)
     assert count(fake, "POST", "/exports/") == 1
     assert fake.store.create_count["exports"] == 1  # it did act: sending again would duplicate
@@ -97,7 +104,7 @@ def test_post_with_idempotency_key_is_resent_and_created_once(
     fake: FakeAvala, client: Client
 ) -> None:
     fake.inject(Fault.drop_after(), path="/exports/")
-    export = client.run(client.exports.create().with_idempotency_key("order-7")).unwrap()
+    export = client.run(create_export(fake, client).with_idempotency_key("order-7")).unwrap()
     posts = [r for r in fake.requests if r.method == "POST"]
     assert [r.headers["idempotency-key"] for r in posts] == ["order-7", "order-7"]
     assert fake.store.create_count["exports"] == 1
@@ -106,7 +113,7 @@ def test_post_with_idempotency_key_is_resent_and_created_once(
 
 def test_post_is_resent_after_429_with_retry_after(fake: FakeAvala, client: Client) -> None:
     fake.inject(Fault.retry_after(0.01), path="/exports/")
-    assert client.run(client.exports.create()).unwrap().status == "pending"
+    assert client.run(create_export(fake, client)).unwrap().status == "pending"
     assert count(fake, "POST", "/exports/") == 2
     assert fake.store.create_count["exports"] == 1
 
@@ -159,7 +166,7 @@ def test_connection_refused_is_a_failure_value(monkeypatch: pytest.MonkeyPatch) 
         port = s.getsockname()[1]  # nothing listens here once the socket closes
     monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
     with Client("k", base_url=f"http://127.0.0.1:{port}/api/v1", retry_policy=FAST_RETRY) as c:
-        err = c.run(c.exports.create()).failure()
+        err = c.run(c.exports.create(project="prj-1")).failure()
     assert isinstance(err, ConnectionFailedError)
     assert err.status_code is None
 

@@ -101,6 +101,19 @@ def test_text_that_would_change_the_route_is_refused_everywhere(value: str) -> N
     assert not accepted
 
 
+@pytest.mark.parametrize("value", [" ", "  \t ", "\u3000"], ids=repr)
+def test_a_whitespace_only_value_is_refused_everywhere(value: str) -> None:
+    accepted = []
+    for endpoint_id, name in CASES:
+        try:
+            build_with(endpoint_id, name, value, _plain_arguments(endpoint_id))
+        except ValueError as error:
+            assert str(error).startswith(name), error  # the message names the argument
+            continue
+        accepted.append(f"{endpoint_id}({name})")
+    assert not accepted
+
+
 @pytest.mark.parametrize("value", [5, None, b"uid"], ids=repr)
 def test_a_path_parameter_that_is_not_text_is_a_type_error(value: object) -> None:
     for endpoint_id, name in CASES:

@@ -130,17 +130,17 @@ def test_idempotency_key_on_several_calls_is_refused() -> None:
 )
 def test_bad_idempotency_keys_are_refused(key: str) -> None:
     with pytest.raises(ValueError, match="idempotency key"):
-        exports.create().with_idempotency_key(key)
+        exports.create(project="p").with_idempotency_key(key)
 
 
 @pytest.mark.parametrize("key", ["order-42", "a" * 200, "clé", "~!#$%&'*+.^_`|"])
 def test_header_safe_idempotency_keys_are_kept(key: str) -> None:
-    assert exports.create().with_idempotency_key(key).options.idempotency_key == key
+    assert exports.create(project="p").with_idempotency_key(key).options.idempotency_key == key
 
 
 def test_an_idempotency_key_that_is_not_text_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="idempotency key"):
-        exports.create().with_idempotency_key(42)  # type: ignore[arg-type]
+        exports.create(project="p").with_idempotency_key(42)  # type: ignore[arg-type]
 
 
 def test_wait_builds_equal_values() -> None:

@@ -33,6 +33,19 @@ def test_values_that_would_change_the_route_are_refused(value: str) -> None:
         fill_template("/things/{uid}/", {"uid": value})
 
 
+@pytest.mark.parametrize(
+    "value", [" ", "   ", "\t", " \n ", "\u00a0", "\u3000", "\u2028"], ids=repr
+)
+def test_a_whitespace_only_value_is_refused_as_blank(value: str) -> None:
+    with pytest.raises(ValueError, match=r"^uid\b.*whitespace"):
+        check_segment("uid", value)
+
+
+@pytest.mark.parametrize("value", ["a b", " a", "a\u00a0b", "naïve ünïcode"])
+def test_text_with_something_besides_whitespace_still_passes(value: str) -> None:
+    assert check_segment("uid", value) == value
+
+
 @pytest.mark.parametrize("value", ["a\r\nb", "tab\there", "\x00"])
 def test_control_characters_are_refused(value: str) -> None:
     with pytest.raises(ValueError, match="control"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from avala.types._common import to_plain
@@ -17,6 +18,7 @@ from avala.types._common import to_plain
 __all__ = [
     "check_interval",
     "check_limit",
+    "check_timestamp",
     "json_object",
     "json_objects",
     "json_value",
@@ -26,11 +28,13 @@ __all__ = [
     "optional_json_object",
     "optional_number",
     "optional_str",
+    "optional_uid",
     "optional_string_list",
     "page_query",
     "required_bool",
     "required_int",
     "required_str",
+    "required_uid",
     "sequence",
     "string_list",
 ]
@@ -50,6 +54,22 @@ def required_str(name: str, value: object) -> str:
 def optional_str(name: str, value: object) -> str | None:
     """``value`` if it is a str or None."""
     return None if value is None else required_str(name, value)
+
+
+def required_uid(name: str, value: object) -> str:
+    """``value`` if it is a str that names something: not empty, not only whitespace."""
+    uid = required_str(name, value)
+    if not uid:
+        raise ValueError(f"{name} must not be empty")
+    if uid.isspace():
+        raise ValueError(f"{name} must not be only whitespace, got {uid!r}")
+    return uid
+
+
+def optional_uid(name: str, value: object) -> str | None:
+    """None, or a str as ``required_uid`` wants it, except that "" passes: what an empty
+    reference means (none, or clear it) is the endpoint's business."""
+    return None if value is None or value == "" else required_uid(name, value)
 
 
 def required_bool(name: str, value: object) -> bool:
@@ -90,6 +110,36 @@ def required_number(name: str, value: object) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
     return value
+
+
+def check_timestamp(name: str, value: object) -> str:
+    """An instant as the API reads it (ISO 8601). An aware datetime is sent in UTC with a
+    ``Z``, so equal instants build equal requests; ISO text is sent as given."""
+    if isinstance(value, datetime):
+        return _utc_text(name, value)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a timezone-aware datetime or ISO-8601 str, not {_kind(value)}"
+        )
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an ISO-8601 datetime, got {value!r}") from None
+    return value
+
+
+def _utc_text(name: str, moment: datetime) -> str:
+    if moment.utcoffset() is None:
+        raise ValueError(
+            f"{name} is a naive datetime, so the instant it means is unknown: give it a time "
+            "zone, e.g. datetime.now(timezone.utc), or .replace(tzinfo=timezone.utc) on a "
+            "datetime that holds UTC"
+        )
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{name} is out of range once converted to UTC: {moment!r}") from None
+    return utc.replace(tzinfo=None).isoformat() + "Z"
 
 
 def check_limit(limit: object) -> int | None:

@@ -11,6 +11,7 @@ from avala.resources._checks import (
     optional_bool,
     optional_str,
     optional_string_list,
+    optional_uid,
     page_query,
     required_str,
 )
@@ -49,7 +50,7 @@ class Agents:
                 description=optional_str("description", description),
                 callback_url=optional_str("callback_url", callback_url),
                 is_active=optional_bool("is_active", is_active),
-                project=optional_str("project", project),
+                project=optional_uid("project", project),
                 task_types=optional_string_list("task_types", task_types),
             ),
         }
@@ -74,7 +75,7 @@ class Agents:
             description=optional_str("description", description),
             callback_url=optional_str("callback_url", callback_url),
             is_active=optional_bool("is_active", is_active),
-            project=optional_str("project", project),
+            project=optional_uid("project", project),
             task_types=optional_string_list("task_types", task_types),
         )
         return api("agents.update", model(Agent), path={"uid": uid}, body=body)

@@ -13,7 +13,9 @@ from avala.resources._checks import (
     optional_bool,
     optional_json_object,
     optional_str,
+    optional_uid,
     required_str,
+    required_uid,
 )
 from avala.types import AnnotationIssue, AnnotationIssueMetrics, AnnotationIssueToolDetail
 
@@ -30,8 +32,8 @@ class AnnotationIssues:
     ) -> Call[tuple[AnnotationIssue, ...]]:
         """Every QC issue on a sequence, optionally of one item or project (not paginated)."""
         query = {
-            "dataset_item_uid": optional_str("dataset_item_uid", dataset_item_uid),
-            "project_uid": optional_str("project_uid", project_uid),
+            "dataset_item_uid": optional_uid("dataset_item_uid", dataset_item_uid),
+            "project_uid": optional_uid("project_uid", project_uid),
         }
         return api(
             "annotation_issues.list_by_sequence",
@@ -62,12 +64,12 @@ class AnnotationIssues:
     ) -> Call[AnnotationIssue]:
         """File a QC issue (a problem found with a QC tool) against a sequence."""
         body = {
-            "tool_uid": required_str("tool_uid", tool_uid),
-            "problem_uid": required_str("problem_uid", problem_uid),
+            "tool_uid": required_uid("tool_uid", tool_uid),
+            "problem_uid": required_uid("problem_uid", problem_uid),
             "sequence_uid": sequence_uid,  # the API wants it in the body as well as the path
             **compact(
-                dataset_item_uid=optional_str("dataset_item_uid", dataset_item_uid),
-                project_uid=optional_str("project_uid", project_uid),
+                dataset_item_uid=optional_uid("dataset_item_uid", dataset_item_uid),
+                project_uid=optional_uid("project_uid", project_uid),
                 priority=optional_str("priority", priority),
                 severity=optional_str("severity", severity),
                 description=optional_str("description", description),
@@ -78,7 +80,7 @@ class AnnotationIssues:
                 frames_affected=optional_str("frames_affected", frames_affected),
                 coordinates=json_value("coordinates", coordinates),
                 query_params=optional_json_object("query_params", query_params),
-                object_uid=optional_str("object_uid", object_uid),
+                object_uid=optional_uid("object_uid", object_uid),
             ),
         }
         return api(
@@ -108,8 +110,8 @@ class AnnotationIssues:
             priority=optional_str("priority", priority),
             severity=optional_str("severity", severity),
             description=optional_str("description", description),
-            tool_uid=optional_str("tool_uid", tool_uid),
-            problem_uid=optional_str("problem_uid", problem_uid),
+            tool_uid=optional_uid("tool_uid", tool_uid),
+            problem_uid=optional_uid("problem_uid", problem_uid),
             wrong_class=optional_str("wrong_class", wrong_class),
             frames_affected=optional_str("frames_affected", frames_affected),
         )
@@ -132,7 +134,7 @@ class AnnotationIssues:
         self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
     ) -> Call[tuple[AnnotationIssue, ...]]:
         """Every QC issue in a dataset, optionally of one sequence (not paginated)."""
-        query = {"sequence_uid": optional_str("sequence_uid", sequence_uid)}
+        query = {"sequence_uid": optional_uid("sequence_uid", sequence_uid)}
         return api(
             "annotation_issues.list_by_dataset",
             array(AnnotationIssue),
@@ -144,7 +146,7 @@ class AnnotationIssues:
         self, owner: str, dataset_slug: str, *, sequence_uid: str | None = None
     ) -> Call[AnnotationIssueMetrics]:
         """Counters and close times of a dataset's QC issues, optionally of one sequence."""
-        query = {"sequence_uid": optional_str("sequence_uid", sequence_uid)}
+        query = {"sequence_uid": optional_uid("sequence_uid", sequence_uid)}
         return api(
             "annotation_issues.get_metrics",
             model(AnnotationIssueMetrics),

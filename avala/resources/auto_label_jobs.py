@@ -12,6 +12,7 @@ from avala.resources._checks import (
     optional_number,
     optional_str,
     optional_string_list,
+    optional_uid,
     page_query,
 )
 from avala.types import AutoLabelJob, CursorPage
@@ -28,7 +29,7 @@ class AutoLabelJobs:
         cursor: str | None = None,
     ) -> Call[CursorPage[AutoLabelJob]]:
         """One page of auto-label jobs, optionally of one project."""
-        query = {"project": optional_str("project", project), **page_query(limit, cursor)}
+        query = {"project": optional_uid("project", project), **page_query(limit, cursor)}
         return api("auto_label_jobs.list", page(AutoLabelJob), query=query)
 
     def get(self, uid: str) -> Call[AutoLabelJob]:

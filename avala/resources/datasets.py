@@ -18,6 +18,7 @@ from avala.resources._checks import (
     optional_int,
     optional_json_object,
     optional_str,
+    optional_uid,
     page_query,
     required_bool,
     required_int,
@@ -185,7 +186,7 @@ class Datasets:
         owner_username: str | None = None,
     ) -> Call[Dataset]:
         """Move a dataset to an organization or to a user: give exactly one of the two."""
-        optional_str("organization_uid", organization_uid)
+        optional_uid("organization_uid", organization_uid)
         optional_str("owner_username", owner_username)
         if (organization_uid is None) == (owner_username is None):
             raise ValueError("give exactly one of organization_uid or owner_username")
@@ -222,7 +223,7 @@ class Datasets:
                 provider_config=optional_json_object("provider_config", provider_config),
                 owner_name=optional_str("owner_name", owner_name),
                 organization_id=optional_int("organization_id", organization_id),
-                organization_uid=optional_str("organization_uid", organization_uid),
+                organization_uid=optional_uid("organization_uid", organization_uid),
                 gpu_texture_format=optional_str("gpu_texture_format", gpu_texture_format),
                 metadata=optional_json_object("metadata", metadata),
                 industry=optional_int("industry", industry),
@@ -250,15 +251,15 @@ class Datasets:
             "content_length": required_int("content_length", content_length, minimum=0),
             **compact(
                 upload_protocol_version=None if dataset_upload_uid is None else 2,
-                dataset_upload_uid=optional_str("dataset_upload_uid", dataset_upload_uid),
-                organization_uid=optional_str("organization_uid", organization_uid),
+                dataset_upload_uid=optional_uid("dataset_upload_uid", dataset_upload_uid),
+                organization_uid=optional_uid("organization_uid", organization_uid),
             ),
         }
         return api("datasets.create_manual_upload_url", raw(), body=body)
 
     def manual_upload_quota(self, *, organization_uid: str | None = None) -> Call[UploadQuota]:
         """Managed-upload storage used and allowed, for the caller or an organization."""
-        query = {"organization_uid": optional_str("organization_uid", organization_uid)}
+        query = {"organization_uid": optional_uid("organization_uid", organization_uid)}
         return api("datasets.manual_upload_quota", model(UploadQuota), query=query)
 
     def manual_upload_allowed_mimes(self) -> Call[AllowedMimes]:
@@ -295,8 +296,8 @@ class Datasets:
                 metadata=optional_json_object("metadata", metadata),
                 industry=optional_int("industry", industry),
                 license=optional_int("license", license),
-                organization_uid=optional_str("organization_uid", organization_uid),
-                dataset_upload_uid=optional_str("dataset_upload_uid", dataset_upload_uid),
+                organization_uid=optional_uid("organization_uid", organization_uid),
+                dataset_upload_uid=optional_uid("dataset_upload_uid", dataset_upload_uid),
             ),
         }
         return api("datasets.create_from_manual_upload", model(Dataset), body=body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from avala._decode import model, page
 from avala._request import Call, Request, poll
 from avala.resources._base import StatusIn, api, compact
-from avala.resources._checks import check_interval, optional_str, page_query
+from avala.resources._checks import check_interval, page_query, required_uid
 from avala.types import CursorPage, Export
 
 EXPORT_TERMINAL = frozenset({"exported", "failed"})
@@ -22,11 +22,17 @@ class Exports:
         return api("exports.list", page(Export), query=page_query(limit, cursor))
 
     def create(self, *, project: str | None = None, dataset: str | None = None) -> Call[Export]:
-        """Start an export of a project or a dataset (by uid)."""
+        """Start an export of a project or a dataset (by uid), or of both. The API needs a
+        target, so leaving both out is a ValueError when the request is built."""
         body = compact(
-            project=optional_str("project", project),
-            dataset=optional_str("dataset", dataset),
+            project=None if project is None else required_uid("project", project),
+            dataset=None if dataset is None else required_uid("dataset", dataset),
         )
+        if not body:
+            raise ValueError(
+                "exports.create needs something to export: pass project=<project uid> "
+                "or dataset=<dataset uid> (or both)"
+            )
         return api("exports.create", model(Export), body=body)
 
     def get(self, uid: str) -> Call[Export]:

@@ -10,6 +10,7 @@ from avala._decode import field, model, nothing, page, raw
 from avala._request import Call
 from avala.resources._base import api, compact
 from avala.resources._checks import (
+    check_timestamp,
     json_object,
     json_objects,
     non_empty,
@@ -18,9 +19,11 @@ from avala.resources._checks import (
     optional_json_object,
     optional_str,
     optional_string_list,
+    optional_uid,
     page_query,
     required_int,
     required_str,
+    required_uid,
     sequence,
     string_list,
 )
@@ -42,30 +45,28 @@ from avala.types.fleet import BatchEventParams
 # --- argument checks (module level: the classes' ``list`` methods shadow the builtin) ---
 
 _EVENT_REQUIRED = ("recording", "device", "label", "type", "timestamp")
+_EVENT_REFERENCES = ("recording", "device")
 _EVENT_OPTIONAL_STR = ("severity", "description")
 
 
-def _timestamp(name: str, value: object) -> str:
-    """ISO-8601 text, as the API parses it; anything else could never be accepted."""
-    text = required_str(name, value)
-    try:
-        datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{name} must be an ISO-8601 datetime, got {text!r}") from None
-    return text
+def _with_timestamp_text(where: str, event: object) -> object:
+    """The event with its ``timestamp`` checked and rendered, so a datetime passes as JSON."""
+    if not isinstance(event, Mapping) or "timestamp" not in event:
+        return event
+    return {**event, "timestamp": check_timestamp(f"{where}.timestamp", event["timestamp"])}
 
 
 def _batch_event(index: int, event: object) -> dict[str, Any]:
     """One ``BatchEventParams`` checked and copied into a plain JSON object."""
     where = f"events[{index}]"
-    item = json_object(where, event)
+    item = json_object(where, _with_timestamp_text(where, event))
     missing = [key for key in _EVENT_REQUIRED if key not in item]
     if missing:
         raise ValueError(f"{where} is missing required keys: {', '.join(missing)}")
     out: dict[str, Any] = dict(item)
     for key in _EVENT_REQUIRED:
-        out[key] = required_str(f"{where}.{key}", item[key])
-    out["timestamp"] = _timestamp(f"{where}.timestamp", item["timestamp"])
+        check = required_uid if key in _EVENT_REFERENCES else required_str
+        out[key] = check(f"{where}.{key}", item[key])
     for key in _EVENT_OPTIONAL_STR:
         if key in item:
             out[key] = required_str(f"{where}.{key}", item[key])
@@ -179,7 +180,7 @@ class Recordings:
     ) -> Call[CursorPage[Recording]]:
         """One page of recordings, optionally of one device or in one status."""
         query = {
-            "device": optional_str("device_id", device_id),
+            "device": optional_uid("device_id", device_id),
             "status": optional_str("status", status),
             **page_query(limit, cursor),
         }
@@ -223,8 +224,8 @@ class Events:
     ) -> Call[CursorPage[FleetEvent]]:
         """One page of events, optionally of one recording or device, type or severity."""
         query = {
-            "recording": optional_str("recording_id", recording_id),
-            "device": optional_str("device_id", device_id),
+            "recording": optional_uid("recording_id", recording_id),
+            "device": optional_uid("device_id", device_id),
             "type": optional_str("type", type),
             "severity": optional_str("severity", severity),
             **page_query(limit, cursor),
@@ -238,20 +239,21 @@ class Events:
         device: str,
         label: str,
         type: str,
-        timestamp: str,
+        timestamp: datetime | str,
         severity: str | None = None,
         description: str | None = None,
         duration_ms: int | None = None,
         tags: Sequence[str] | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> Call[FleetEvent]:
-        """Mark a moment of a recording; ``timestamp`` is ISO-8601 text."""
+        """Mark a moment of a recording; ``timestamp`` is a timezone-aware datetime (sent in
+        UTC) or ISO-8601 text (sent as given). A naive datetime is a ValueError."""
         body = compact(
-            recording=required_str("recording", recording),
-            device=required_str("device", device),
+            recording=required_uid("recording", recording),
+            device=required_uid("device", device),
             label=required_str("label", label),
             type=required_str("type", type),
-            timestamp=_timestamp("timestamp", timestamp),
+            timestamp=check_timestamp("timestamp", timestamp),
             severity=optional_str("severity", severity),
             description=optional_str("description", description),
             duration_ms=optional_int("duration_ms", duration_ms, minimum=0),
@@ -360,8 +362,8 @@ class Alerts:
         query = {
             "status": optional_str("status", status),
             "severity": optional_str("severity", severity),
-            "device": optional_str("device_id", device_id),
-            "rule": optional_str("rule_id", rule_id),
+            "device": optional_uid("device_id", device_id),
+            "rule": optional_uid("rule_id", rule_id),
             **page_query(limit, cursor),
         }
         return api("fleet.alerts.list", page(Alert), query=query)
@@ -423,7 +425,7 @@ class Uploads:
         entries); ``storage_config_uid`` is left out only when None."""
         body = compact(
             files=_upload_files("files", files),
-            storage_config_uid=optional_str("storage_config_uid", storage_config_uid),
+            storage_config_uid=optional_uid("storage_config_uid", storage_config_uid),
         )
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.init_upload", model(UploadSession), path=path, body=body)
@@ -438,7 +440,7 @@ class Uploads:
     ) -> Call[UploadUrlsResponse]:
         """Presigned PUT targets for some files of the session, valid ``ttl_seconds``."""
         body = {
-            "session_uid": required_str("session_uid", session_uid),
+            "session_uid": required_uid("session_uid", session_uid),
             "file_paths": non_empty("file_paths", string_list("file_paths", file_paths)),
             "ttl_seconds": required_int("ttl_seconds", ttl_seconds, minimum=1),
         }
@@ -450,7 +452,7 @@ class Uploads:
     ) -> Call[JsonObject]:
         """Report uploaded files (``{path, etag, size_bytes}`` entries); raw JSON counters."""
         body = {
-            "session_uid": required_str("session_uid", session_uid),
+            "session_uid": required_uid("session_uid", session_uid),
             "files": _upload_files("files", files),
         }
         path = {"recording_uid": recording_uid}
@@ -458,7 +460,7 @@ class Uploads:
 
     def finalize_upload(self, recording_uid: str, session_uid: str) -> Call[JsonObject]:
         """Close the session so the server processes the recording; raw JSON answer."""
-        body = {"session_uid": required_str("session_uid", session_uid)}
+        body = {"session_uid": required_uid("session_uid", session_uid)}
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.finalize_upload", raw(), path=path, body=body)
 

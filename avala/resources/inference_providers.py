@@ -12,6 +12,7 @@ from avala.resources._checks import (
     optional_bool,
     optional_json_object,
     optional_str,
+    optional_uid,
     page_query,
     required_str,
 )
@@ -50,7 +51,7 @@ class InferenceProviders:
             **compact(
                 description=optional_str("description", description),
                 is_active=optional_bool("is_active", is_active),
-                project=optional_str("project", project),
+                project=optional_uid("project", project),
             ),
         }
         return api("inference_providers.create", model(InferenceProvider), body=body)
@@ -73,7 +74,7 @@ class InferenceProviders:
             provider_type=optional_str("provider_type", provider_type),
             config=optional_json_object("config", config),
             is_active=optional_bool("is_active", is_active),
-            project=optional_str("project", project),
+            project=optional_uid("project", project),
         )
         return api(
             "inference_providers.update", model(InferenceProvider), path={"uid": uid}, body=body

@@ -18,7 +18,13 @@ from avala._decode import page as page_of
 from avala._request import Call, Request, pure
 from avala.errors import AvalaError, DecodeError
 from avala.resources._base import api, compact
-from avala.resources._checks import check_limit, optional_str, page_query, required_str
+from avala.resources._checks import (
+    check_limit,
+    optional_str,
+    page_query,
+    required_str,
+    required_uid,
+)
 from avala.types import (
     CursorPage,
     Invitation,
@@ -121,7 +127,7 @@ class Organizations:
     def slug_for_uid(self, organization_uid: str) -> Request[str | None]:
         """The current slug of the caller's organization with this uid, or None when none of
         the first 50 pages holds it. A uid that is not a UUID is a ValueError here."""
-        target = canonical_uuid(required_str("organization_uid", organization_uid))
+        target = canonical_uuid(required_uid("organization_uid", organization_uid))
         if target is None:
             raise ValueError(f"organization_uid must be a UUID, got {organization_uid!r}")
         first = api("organizations.list", page_of(Organization, "page"))
@@ -227,7 +233,7 @@ class Organizations:
 
     def transfer_ownership(self, slug: str, *, new_owner_uid: str) -> Call[None]:
         """Make another member the organization's owner."""
-        body = {"new_owner_uid": required_str("new_owner_uid", new_owner_uid)}
+        body = {"new_owner_uid": required_uid("new_owner_uid", new_owner_uid)}
         return api("organizations.transfer_ownership", nothing(), path={"slug": slug}, body=body)
 
     # -- invitations ---------------------------------------------------------------------
@@ -336,7 +342,7 @@ class Organizations:
         """Add a member of the organization to one of its teams."""
         path = {"slug": slug, "team_slug": team_slug}
         body = {
-            "user_uid": required_str("user_uid", user_uid),
+            "user_uid": required_uid("user_uid", user_uid),
             **compact(role=optional_str("role", role)),
         }
         reader = model(TeamMember)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from avala._decode import model, page
 from avala._request import Call
 from avala.resources._base import api
-from avala.resources._checks import optional_str, page_query
+from avala.resources._checks import optional_str, optional_uid, page_query
 from avala.types import CursorPage, Task
 
 
@@ -22,7 +22,7 @@ class Tasks:
     ) -> Call[CursorPage[Task]]:
         """One page of tasks, optionally of one project or in one status."""
         query = {
-            "project": optional_str("project", project),
+            "project": optional_uid("project", project),
             "status": optional_str("status", status),
             **page_query(limit, cursor),
         }

@@ -34,8 +34,9 @@ Requests
         other path-ish text (slugs, owners, file paths) is ``path_text()`` as is. The
         cross-argument rules of the builders are built in (exactly one of
         ``organization_uid``/``owner_username``, at most one of ``cursor``/``page``, UUIDs
-        in any spelling for ``slug_for_uid``, ISO timestamps, upload file entries with a
-        ``path``, bulk edit objects, positive page sizes, chunk sizes and TTLs ...).
+        in any spelling for ``slug_for_uid``, a ``project`` or ``dataset`` (or both) for
+        ``exports.create``, timestamps as ISO text or aware datetimes, upload file entries
+        with a ``path``, bulk edit objects, positive page sizes, chunk sizes and TTLs ...).
         Strategies yield only accepted values: every draw is built once, and a draw the
         builder refuses with ``ValueError`` or ``TypeError`` is filtered out. Bulk edits are
         never empty, so every drawn request sends at least one call.
@@ -47,8 +48,9 @@ Pieces
         Arbitrary text for a path parameter, hostile on purpose: ``/``, ``?``, ``#``,
         ``%2e%2e``, ``..``, ``.``, the empty string, unicode, control characters. Many draws
         are (rightly) refused by builders; ``allow_surrogates=True`` adds lone surrogates.
-    ``uids()``, ``cursors()``, ``limits()``, ``iso_datetimes()``
-        Uids (UUID text), opaque page cursors, page sizes (>= 1), ISO-8601 UTC timestamps.
+    ``uids()``, ``cursors()``, ``limits()``, ``iso_datetimes()``, ``aware_datetimes()``
+        Uids (UUID text), opaque page cursors, page sizes (>= 1), ISO-8601 UTC timestamps,
+        timezone-aware datetimes at any whole-minute UTC offset.
     ``json_values()``, ``json_objects()``
         Any finite JSON value; JSON objects (dicts with str keys).
 
@@ -76,7 +78,7 @@ import re
 import types
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import (
     Any,
     Literal,
@@ -102,6 +104,7 @@ from avala.types._common import JsonObject
 __all__ = [
     "Arguments",
     "arguments_for",
+    "aware_datetimes",
     "builder_for",
     "cursors",
     "endpoint_ids",
@@ -312,6 +315,26 @@ def iso_datetimes() -> SearchStrategy[str]:
     return st.builds(_iso, moments, timespecs, st.booleans())
 
 
+@functools.cache
+def aware_datetimes() -> SearchStrategy[datetime]:
+    """Timezone-aware datetimes (1970 to 2100) at UTC or any whole-minute offset under a
+    day, as builders take them for a timestamp."""
+    offsets = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(
+        lambda minutes: timezone(timedelta(minutes=minutes))
+    )
+    return st.datetimes(
+        min_value=datetime(1970, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.one_of(st.just(UTC), offsets),
+    )
+
+
+@functools.cache
+def _timestamps() -> SearchStrategy[datetime | str]:
+    """What a timestamp argument takes: ISO text or an aware datetime."""
+    return st.one_of(iso_datetimes(), aware_datetimes())
+
+
 # --- models -------------------------------------------------------------------------------
 
 
@@ -509,13 +532,14 @@ _BY_ENDPOINT: dict[str, dict[str, Callable[[], SearchStrategy[Any]]]] = {
         "page": lambda: st.one_of(st.integers(min_value=1, max_value=10**6), _page_numbers()),
     },
     "organizations.slug_for_uid": {"organization_uid": _uuid_spellings},
+    "exports.create": {"project": uids, "dataset": uids},
 }
 
 # ... and by parameter name alone, wherever it appears.
 _BY_NAME: dict[str, Callable[[], SearchStrategy[Any]]] = {
     "limit": limits,
     "cursor": cursors,
-    "timestamp": iso_datetimes,
+    "timestamp": _timestamps,
     "interval": _seconds,
     "timeout": _seconds,
     "files": _upload_files,
@@ -534,10 +558,12 @@ def _is_pathish(name: str) -> bool:
     return name in _PATHISH or name.endswith("slug") or "path" in name
 
 
-# Parameters of which exactly one (or at most one) must be given.
-_GROUPS: dict[str, tuple[Literal["exactly_one", "at_most_one"], tuple[str, ...]]] = {
+# Parameters of which exactly one (or at most one, or at least one) must be given.
+_GroupRule = Literal["exactly_one", "at_most_one", "at_least_one"]
+_GROUPS: dict[str, tuple[_GroupRule, tuple[str, ...]]] = {
     "datasets.transfer": ("exactly_one", ("organization_uid", "owner_username")),
     "organizations.list": ("at_most_one", ("cursor", "page")),
+    "exports.create": ("at_least_one", ("project", "dataset")),
 }
 
 
@@ -553,6 +579,8 @@ def _argument_for_type(tp: Any, where: str) -> SearchStrategy[Any]:
         return st.integers(min_value=0, max_value=2**31)
     if tp is float:
         return st.one_of(_finite_floats(), st.integers(-(2**31), 2**31))
+    if tp is datetime:
+        return aware_datetimes()
     origin, args = get_origin(tp), get_args(tp)
     if origin is Literal:
         return st.sampled_from(args)
@@ -610,6 +638,10 @@ def _assemble(
     return args, {**kwargs, **grouped}
 
 
+def _union_of_dicts(parts: tuple[dict[str, Any], ...]) -> dict[str, Any]:
+    return {k: v for part in parts for k, v in part.items()}
+
+
 def _accepted(builder: Callable[..., Request[Any]], arguments: Arguments) -> bool:
     args, kwargs = arguments
     try:
@@ -655,6 +687,8 @@ def arguments_for(endpoint_id: str) -> SearchStrategy[Arguments]:
                 choices.append(st.none())
             value = st.one_of(*choices)
         keywords[param.name] = value
+    if rule == "at_least_one" and grouped:
+        grouped.append(st.tuples(*grouped).map(_union_of_dicts))
     if rule == "at_most_one" or not grouped:
         grouped.insert(0, st.just({}))
     candidates = st.tuples(

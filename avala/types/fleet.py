@@ -124,13 +124,14 @@ class AlertChannel:
 
 
 class BatchEventParams(TypedDict):
-    """One event of ``fleet.events.create_batch``: the first five keys are required."""
+    """One event of ``fleet.events.create_batch``: the first five keys are required;
+    ``timestamp`` is a timezone-aware datetime or ISO-8601 text."""
 
     recording: str
     device: str
     label: str
     type: str
-    timestamp: str
+    timestamp: datetime | str
     severity: NotRequired[str]
     description: NotRequired[str]
     duration_ms: NotRequired[int]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from pyrsistent import pmap
 from returns.result import Success
 
-from avala import Client
+from avala import AsyncClient, Client
 from avala.errors import NotFoundError, ValidationError
 from avala.testing import FakeAvala
 from avala.types import FleetEvent
@@ -271,3 +272,96 @@ def test_build_time_validation(client: Client) -> None:
         events.create_batch(events={"events": []})  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         events.list(limit=0)
+
+
+# --- timestamps as datetimes -----------------------------------------------------------
+
+PARIS_SUMMER = timezone(timedelta(hours=2))
+WHEN_IN_PARIS = datetime(2024, 5, 1, 11, 12, 30, 250000, tzinfo=PARIS_SUMMER)  # == WHEN
+
+
+def test_create_takes_an_aware_datetime_and_sends_it_in_utc(
+    client: Client, world: FakeAvala
+) -> None:
+    call = client.fleet.events.create(
+        recording="rec-1", device="dev-1", label="l", type="t", timestamp=WHEN_IN_PARIS
+    )
+    event = client.run(call).unwrap()
+    assert world.requests[-1].body["timestamp"] == "2024-05-01T09:12:30.250000Z"
+    assert event.timestamp == WHEN
+
+
+def test_create_with_whole_seconds_sends_no_fraction(client: Client, world: FakeAvala) -> None:
+    moment = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+    call = client.fleet.events.create(
+        recording="rec-1", device="dev-1", label="l", type="t", timestamp=moment
+    )
+    assert client.run(call).unwrap().timestamp == moment
+    assert world.requests[-1].body["timestamp"] == "2024-05-01T09:00:00Z"
+
+
+def test_create_batch_takes_aware_datetimes(client: Client, world: FakeAvala) -> None:
+    event: BatchEventParams = {
+        "recording": "rec-1",
+        "device": "dev-1",
+        "label": "l",
+        "type": "t",
+        "timestamp": WHEN_IN_PARIS,
+    }
+    as_text: BatchEventParams = {**event, "timestamp": "2024-05-01T10:00:00+02:00"}
+    created = client.run(client.fleet.events.create_batch(events=[event, as_text]))
+    assert created == Success(2)
+    sent = [e["timestamp"] for e in world.requests[-1].body["events"]]
+    assert sent == ["2024-05-01T09:12:30.250000Z", "2024-05-01T10:00:00+02:00"]
+
+
+def test_async_client_sends_the_same_rendering(world: FakeAvala) -> None:
+    async def main() -> FleetEvent:
+        async with AsyncClient() as client:
+            call = client.fleet.events.create(
+                recording="rec-1", device="dev-1", label="l", type="t", timestamp=WHEN_IN_PARIS
+            )
+            return (await client.run(call)).unwrap()
+
+    assert asyncio.run(main()).timestamp == WHEN
+    assert world.requests[-1].body["timestamp"] == "2024-05-01T09:12:30.250000Z"
+
+
+def test_a_naive_datetime_is_refused_naming_the_argument_and_the_fix(client: Client) -> None:
+    naive = datetime(2024, 5, 1, 9, 0)
+    with pytest.raises(ValueError, match=r"(?s)^timestamp\b.*timezone\.utc"):
+        client.fleet.events.create(recording="r", device="d", label="l", type="t", timestamp=naive)
+    event: dict[str, Any] = {"recording": "r", "device": "d", "label": "l", "type": "t"}
+    batch = [{**event, "timestamp": STAMP}, {**event, "timestamp": naive}]
+    with pytest.raises(ValueError, match=r"(?s)^events\[1\]\.timestamp\b.*timezone\.utc"):
+        client.fleet.events.create_batch(events=batch)  # type: ignore[arg-type]
+
+
+def test_a_date_or_a_number_is_a_type_error(client: Client) -> None:
+    for wrong in (date(2024, 5, 1), 1714554000, None):
+        with pytest.raises(TypeError, match="timestamp"):
+            client.fleet.events.create(
+                recording="r",
+                device="d",
+                label="l",
+                type="t",
+                timestamp=wrong,  # type: ignore[arg-type]
+            )
+
+
+def test_equal_instants_build_equal_hashable_requests(client: Client) -> None:
+    def at(moment: datetime | str) -> object:
+        return client.fleet.events.create(
+            recording="r", device="d", label="l", type="t", timestamp=moment
+        )
+
+    assert at(WHEN_IN_PARIS) == at(WHEN) == at("2024-05-01T09:12:30.250000Z")
+    assert hash(at(WHEN_IN_PARIS)) == hash(at(WHEN))
+    assert at(WHEN) != at(WHEN + timedelta(microseconds=1))
+
+
+def test_a_blank_reference_in_a_batch_event_is_refused_naming_it(client: Client) -> None:
+    event = {"recording": "r", "device": "d", "label": "l", "type": "t", "timestamp": STAMP}
+    for key, blank in (("recording", " "), ("device", "\t"), ("device", "")):
+        with pytest.raises(ValueError, match=rf"^events\[0\]\.{key}\b"):
+            client.fleet.events.create_batch(events=[{**event, key: blank}])  # type: ignore[list-item]
