@@ -135,6 +135,11 @@ def test_wait_builds_equal_values() -> None:
     a: Request[object] = exports.wait("e1", interval=1, timeout=10)
     assert a == exports.wait("e1", interval=1, timeout=10)
     assert a != exports.wait("e1", interval=1, timeout=11)
+    d: Request[object] = datasets.wait("d1", status="ready")
+    assert d == datasets.wait("d1", status="ready") and hash(d) == hash(
+        datasets.wait("d1", status="ready")
+    )
+    assert d != datasets.wait("d1", status="created")
 
 
 @pytest.mark.parametrize(("interval", "timeout"), [(-1, 10), (1, -1)])
