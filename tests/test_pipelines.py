@@ -8,6 +8,8 @@ import threading
 import tracemalloc
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from returns.result import Failure, Success
 
 from avala import (
@@ -390,3 +392,23 @@ def test_a_poll_that_sends_nothing_reports_no_endpoint(client: Client) -> None:
 def test_poll_refuses_a_non_request() -> None:
     with pytest.raises(TypeError, match="request"):
         poll("tasks.get", bool, interval=1, timeout=1)  # type: ignore[arg-type]
+
+
+error_values = st.builds(
+    lambda kind, message: kind(message),
+    st.sampled_from([NotFoundError, ServerError, ValidationError, AvalaError]),
+    st.text(max_size=10),
+)
+outcomes = st.one_of(st.integers().map(pure), error_values.map(fail))
+
+
+@given(outcome=outcomes, fallback=st.integers())
+def test_recover_laws(outcome: Request[int], fallback: int) -> None:
+    with Client("k", transport=StubTransport({})) as c:
+        plain = c.run(outcome)
+        assert c.run(outcome.recover(fail)) == plain  # failing again with the error: no change
+        rescued = c.run(outcome.recover(lambda _: pure(fallback)))
+        assert rescued == (plain if isinstance(plain, Success) else Success(fallback))
+        # the error handed to the function is the one the request failed with
+        seen = c.run(outcome.recover(lambda error: pure(error)))
+        assert seen == (plain if isinstance(plain, Success) else Success(plain.failure()))

@@ -4,13 +4,16 @@ on both clients, against FakeAvala over real HTTP."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from avala import AsyncClient, Client, TerminalStatusError, WaitTimeoutError, gather
 from avala.events import Event, PollTick
-from avala.testing import FakeAvala
+from avala.testing import FakeAvala, StubTransport, json_response
 from avala.types import Export
 from tests.conftest import FAST_RETRY
 
@@ -111,3 +114,46 @@ def test_an_exception_in_the_callback_propagates(client: Client, fake: FakeAvala
     with pytest.raises(RuntimeError, match="progress bar bug"):
         client.run(client.exports.wait(export.uid, interval=0.01), on_event=broken)
     assert _export_polls(fake, export.uid) == 1  # the first poll's event stopped the run
+
+
+def test_waits_gathered_on_the_sync_client_report_every_poll(
+    client: Client, fake: FakeAvala
+) -> None:
+    project = fake.add_project()["uid"]
+    a, b = (client.run_or_raise(client.exports.create(project=project)) for _ in range(2))
+    events: list[Event] = []
+    waits = gather(
+        client.exports.wait(a.uid, interval=0.01), client.exports.wait(b.uid, interval=0.01)
+    )
+    client.run_or_raise(waits, on_event=events.append)
+    assert [(e.value.uid, e.attempt) for e in events] == [
+        (a.uid, 1),
+        (a.uid, 2),
+        (b.uid, 1),
+        (b.uid, 2),
+    ]
+
+
+statuses = st.sampled_from(["pending", "processing", "exported", "failed"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seen=st.lists(statuses, min_size=1, max_size=8))
+def test_a_wait_ends_at_the_first_final_status_after_one_event_per_poll(seen: list[str]) -> None:
+    answers = [json_response(200, {"uid": "e1", "status": s}) for s in [*seen, "exported"]]
+    stub = StubTransport({("GET", "/exports/e1/"): answers})
+    events: list[Event] = []
+    with Client("k", transport=stub) as client:
+        no_pause = dataclasses.replace(client.exports.wait("e1"), interval=0.0)  # type: ignore[type-var]
+        result = client.run(no_pause, on_event=events.append)
+    final = next(s for s in [*seen, "exported"] if s in ("exported", "failed"))
+    polls = [*seen, "exported"].index(final) + 1
+    assert len(stub.sent) == polls
+    assert [(e.attempt, e.value.status) for e in events] == [
+        (n, s) for n, s in enumerate([*seen, "exported"][:polls], 1)
+    ]
+    if final == "exported":
+        assert result.unwrap().status == "exported"
+    else:
+        error = result.failure()
+        assert isinstance(error, TerminalStatusError) and error.value.status == "failed"
