@@ -9,7 +9,7 @@ from returns.result import Failure, Result, Success
 from avala._async_client import AsyncClient
 from avala._base_client import RawResponse
 from avala._client import Client
-from avala._request import Call, Request, gather, poll, pure, sequence
+from avala._request import Call, Request, fail, gather, poll, pure, sequence
 from avala._version import __version__
 from avala.errors import (
     AuthenticationError,
@@ -60,6 +60,7 @@ __all__ = [
     "ValidationError",
     "WaitTimeoutError",
     "__version__",
+    "fail",
     "gather",
     "poll",
     "pure",

@@ -15,12 +15,13 @@ from typing import Any, TypeVar
 
 from returns.result import Result
 
-from avala._base_client import BaseClient, RawResponse, ResponseRecorder
+from avala._base_client import BaseClient, RawResponse, ResponseRecorder, value_or_raise
 from avala._pagination import walk
-from avala._program import Fork, Now, Program, Sleep, Transmit
+from avala._program import Emit, Fork, Now, Program, Sleep, Transmit
 from avala._request import Call, Request
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from avala.errors import AvalaError
+from avala.events import EventHandler
 from avala.retry import RetryPolicy
 from avala.types import CursorPage
 
@@ -66,17 +67,26 @@ class AsyncClient(BaseClient):
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="avala")
         self._slots: asyncio.Semaphore | None = None
 
-    async def run(self, request: Request[T]) -> Result[T, AvalaError]:
-        """Send ``request`` and return its Result; never raises for server or network faults."""
+    async def run(
+        self, request: Request[T], *, on_event: EventHandler | None = None
+    ) -> Result[T, AvalaError]:
+        """Send ``request`` and return its Result; never raises for server or network faults.
+        ``on_event`` is called on the event loop with each ``avala.events`` event."""
         self._check_open()
-        return await self._drive(self._interpreter.program(request), None)
+        return await self._drive(self._interpreter.program(request), None, on_event)
 
-    async def run_raw(self, request: Request[T]) -> Result[RawResponse[T], AvalaError]:
+    async def run_raw(
+        self, request: Request[T], *, on_event: EventHandler | None = None
+    ) -> Result[RawResponse[T], AvalaError]:
         """Like ``run``, keeping the status and headers of the last HTTP response."""
         self._check_open()
         seen = ResponseRecorder((self._config.api_key,))
-        result = await self._drive(self._interpreter.program(request), seen)
+        result = await self._drive(self._interpreter.program(request), seen, on_event)
         return result.map(seen.wrap)
+
+    async def run_or_raise(self, request: Request[T], *, on_event: EventHandler | None = None) -> T:
+        """The value of ``request``, or its ``AvalaError`` raised (``except NotFoundError``)."""
+        return value_or_raise(await self.run(request, on_event=on_event))
 
     async def iterate(
         self, request: Call[CursorPage[T]], *, max_items: int | None = None
@@ -95,8 +105,16 @@ class AsyncClient(BaseClient):
         except StopIteration:
             return
 
+    async def items(
+        self, request: Call[CursorPage[T]], *, max_items: int | None = None
+    ) -> AsyncIterator[T]:
+        """Every item of every page, lazily (``async for``); a Failure is raised as the
+        typed ``AvalaError``."""
+        async for result in self.iterate(request, max_items=max_items):
+            yield value_or_raise(result)
+
     async def _drive(
-        self, program: Program[T], seen: ResponseRecorder | None
+        self, program: Program[T], seen: ResponseRecorder | None, on_event: EventHandler | None
     ) -> Result[T, AvalaError]:
         loop = asyncio.get_running_loop()
         answer: Any = None
@@ -118,8 +136,14 @@ class AsyncClient(BaseClient):
                 answer = loop.time()
             elif isinstance(instruction, Fork):
                 answer = tuple(
-                    await asyncio.gather(*(self._drive(p, seen) for p in instruction.programs))
+                    await asyncio.gather(
+                        *(self._drive(p, seen, on_event) for p in instruction.programs)
+                    )
                 )
+            elif isinstance(instruction, Emit):
+                answer = None
+                if on_event is not None:
+                    on_event(instruction.event)
 
     def _semaphore(self) -> asyncio.Semaphore:
         if self._slots is None:  # made lazily: it belongs to the running loop

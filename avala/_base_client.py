@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from returns.result import Failure, Result
+
 from avala import resources
 from avala._config import ClientConfig
 from avala._logging import configure_from_env, logger
@@ -19,6 +21,7 @@ from avala._program import Interpreter, Transmit
 from avala._redact import redact_headers, redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
 from avala._wire import Outcome, TransportError, TransportFailure, WireResponse
+from avala.errors import AvalaError
 from avala.retry import RetryPolicy
 
 T = TypeVar("T")
@@ -78,6 +81,13 @@ class ResponseRecorder:
         return RawResponse(last.status, redact_headers(last.headers, self.secrets), value)
 
 
+def value_or_raise(result: Result[T, AvalaError]) -> T:
+    """The value of a Success; the typed error of a Failure, raised (for ``run_or_raise``)."""
+    if isinstance(result, Failure):
+        raise result.failure()
+    return result.unwrap()
+
+
 class BaseClient:
     """Configuration and bookkeeping common to both clients."""
 
@@ -118,6 +128,8 @@ class BaseClient:
         """Rate-limit headers of the latest response, keyed by lower-cased header name.
 
         Empty before the first response. A copy: changing it changes nothing here.
+        Building a request (``client.projects.list()``) sends nothing, so only a run
+        (``client.run(request)``) updates it.
         Redacted when read, so the per-response bookkeeping stays cheap.
         """
         with self._lock:

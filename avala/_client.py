@@ -9,11 +9,12 @@ from typing import Any, TypeVar
 
 from returns.result import Failure, Result
 
-from avala._base_client import BaseClient, RawResponse, ResponseRecorder
+from avala._base_client import BaseClient, RawResponse, ResponseRecorder, value_or_raise
 from avala._pagination import walk
-from avala._program import Fork, Now, Program, Sleep, Transmit
+from avala._program import Emit, Fork, Now, Program, Sleep, Transmit
 from avala._request import Call, Request
 from avala.errors import AvalaError
+from avala.events import EventHandler
 from avala.types import CursorPage
 
 T = TypeVar("T")
@@ -27,20 +28,30 @@ class Client(BaseClient):
     properties (``client.projects`` ...) build requests; ``run`` sends them.
     """
 
-    def run(self, request: Request[T]) -> Result[T, AvalaError]:
+    def run(
+        self, request: Request[T], *, on_event: EventHandler | None = None
+    ) -> Result[T, AvalaError]:
         """Send ``request`` (and whatever it composes) and return its Result.
 
         Never raises for what the server or network does: those come back as Failure.
+        ``on_event`` is called with each ``avala.events`` event (a ``PollTick`` per poll).
         """
         self._check_open()
-        return self._drive(self._interpreter.program(request))
+        return self._drive(self._interpreter.program(request), None, on_event)
 
-    def run_raw(self, request: Request[T]) -> Result[RawResponse[T], AvalaError]:
+    def run_raw(
+        self, request: Request[T], *, on_event: EventHandler | None = None
+    ) -> Result[RawResponse[T], AvalaError]:
         """Like ``run``, keeping the status and headers of the last HTTP response."""
         self._check_open()
         seen = ResponseRecorder((self._config.api_key,))
-        result = self._drive(self._interpreter.program(request), seen)
+        result = self._drive(self._interpreter.program(request), seen, on_event)
         return result.map(seen.wrap)
+
+    def run_or_raise(self, request: Request[T], *, on_event: EventHandler | None = None) -> T:
+        """The value of ``request``, or its ``AvalaError`` raised (so ``except NotFoundError``
+        works): the raising path for scripts and notebooks. ``run`` is the one that never raises."""
+        return value_or_raise(self.run(request, on_event=on_event))
 
     def iterate(
         self, request: Call[CursorPage[T]], *, max_items: int | None = None
@@ -60,8 +71,17 @@ class Client(BaseClient):
         except StopIteration:
             return
 
+    def items(self, request: Call[CursorPage[T]], *, max_items: int | None = None) -> Iterator[T]:
+        """Every item of every page, lazily, like ``iterate``; a Failure is raised as the
+        typed ``AvalaError`` (after the items before it were yielded)."""
+        for result in self.iterate(request, max_items=max_items):
+            yield value_or_raise(result)
+
     def _drive(
-        self, program: Program[T], seen: ResponseRecorder | None = None
+        self,
+        program: Program[T],
+        seen: ResponseRecorder | None = None,
+        on_event: EventHandler | None = None,
     ) -> Result[T, AvalaError]:
         answer: Any = None
         while True:
@@ -80,15 +100,22 @@ class Client(BaseClient):
             elif isinstance(instruction, Now):
                 answer = time.monotonic()
             elif isinstance(instruction, Fork):
-                answer = self._run_in_order(instruction.programs, seen)
+                answer = self._run_in_order(instruction.programs, seen, on_event)
+            elif isinstance(instruction, Emit):
+                answer = None
+                if on_event is not None:
+                    on_event(instruction.event)
 
     def _run_in_order(
-        self, programs: tuple[Program[Any], ...], seen: ResponseRecorder | None
+        self,
+        programs: tuple[Program[Any], ...],
+        seen: ResponseRecorder | None,
+        on_event: EventHandler | None,
     ) -> tuple[Any, ...]:
         """Run programs one by one, stopping at the first Failure (its result is last)."""
         results = []
         for program in programs:
-            result = self._drive(program, seen)
+            result = self._drive(program, seen, on_event)
             results.append(result)
             if isinstance(result, Failure):
                 for rest in programs[len(results) :]:

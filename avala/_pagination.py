@@ -17,8 +17,17 @@ T = TypeVar("T")
 def check_pageable(request: object) -> Call[CursorPage[Any]]:
     """Only a single list call can be walked; refuse anything else when iteration starts."""
     if not isinstance(request, Call) or request.reader.kind != "page":
-        raise TypeError("iterate() takes a list request, such as client.projects.list()")
+        raise TypeError(
+            "iterate() and items() take a list request (a Request built by a .list() method, "
+            f"such as client.projects.list()), not {_kind(request)}"
+        )
     return request
+
+
+def _kind(request: object) -> str:
+    if isinstance(request, Call):
+        return f"a request for {request.endpoint}"
+    return type(request).__name__
 
 
 def check_max_items(max_items: int | None) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
@@ -21,11 +21,24 @@ from returns.result import Failure, Result, Success
 from avala._config import ClientConfig
 from avala._error_mapping import error_from_failure, error_from_response
 from avala._logging import logger
+from avala._misuse import not_a_request, step_result_not_a_request
 from avala._options import NO_OPTIONS, Options
 from avala._redact import redact_text
-from avala._request import Bound, Call, Gathered, Mapped, Polled, Pure, Request, encode_json
+from avala._request import (
+    Bound,
+    Call,
+    Failed,
+    Gathered,
+    Mapped,
+    Polled,
+    Pure,
+    Recovered,
+    Request,
+    encode_json,
+)
 from avala._wire import Outcome, TransportFailure, WireRequest, WireResponse
-from avala.errors import AvalaError, WaitTimeoutError
+from avala.errors import AvalaError, TerminalStatusError, WaitTimeoutError
+from avala.events import Event, PollTick
 from avala.retry import RetryPolicy
 
 T = TypeVar("T")
@@ -57,7 +70,14 @@ class Fork:
     programs: tuple[Program[Any], ...]
 
 
-Instruction = Transmit | Sleep | Now | Fork
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Hand ``event`` to the run's ``on_event`` callback, if it has one; answered with None."""
+
+    event: Event
+
+
+Instruction = Transmit | Sleep | Now | Fork | Emit
 Program = Generator[Instruction, Any, Result[T, AvalaError]]
 
 
@@ -85,6 +105,8 @@ class Interpreter:
         return WireRequest(call.method, url, headers, body, timeout)
 
     def program(self, request: Request[T], inherited: Options = NO_OPTIONS) -> Program[T]:
+        if not isinstance(request, Request):
+            raise TypeError(not_a_request(request))
         options = inherited.over(request.options)
         if isinstance(request, Call):
             return (yield from self._call(request, options))
@@ -97,7 +119,15 @@ class Interpreter:
             first = yield from self.program(request.source, options)
             if isinstance(first, Failure):
                 return first
-            return (yield from self.program(request.fn(first.unwrap()), options))
+            return (yield from self.program(_built("bind", request.fn, first.unwrap()), options))
+        if isinstance(request, Recovered):
+            first = yield from self.program(request.source, options)
+            if not isinstance(first, Failure):
+                return first
+            rescue = _built("recover", request.fn, first.failure())
+            return (yield from self.program(rescue, options))
+        if isinstance(request, Failed):
+            return Failure(request.error)
         if isinstance(request, Gathered) and request.in_order:
             values = []
             for part in request.requests:
@@ -152,14 +182,24 @@ class Interpreter:
         )
 
     def _poll(self, polled: Polled[T], options: Options) -> Program[T]:
-        deadline = (yield Now()) + polled.timeout
+        started = yield Now()
+        first = polled.request.first_call()
+        endpoint = first.endpoint if first else None
+        attempt = 0
         while True:
             result = yield from self.program(polled.request, options)
-            if isinstance(result, Failure) or polled.until(result.unwrap()):
+            if isinstance(result, Failure):
                 return result
-            remaining = deadline - (yield Now())
+            last = result.unwrap()
+            attempt += 1
+            now = yield Now()
+            yield Emit(PollTick(endpoint, attempt, now - started, last))
+            if polled.until(last):
+                return result
+            if polled.fails_when is not None and polled.fails_when(last):
+                return Failure(_terminal(endpoint, last))
+            remaining = started + polled.timeout - now
             if remaining <= 0:
-                last = result.unwrap()
                 return Failure(
                     WaitTimeoutError(
                         f"condition not met after {polled.timeout:g}s; last value: {last!r}",
@@ -167,6 +207,24 @@ class Interpreter:
                     )
                 )
             yield Sleep(min(polled.interval, remaining))
+
+
+def _built(step: str, fn: Callable[[Any], Any], value: Any) -> Request[Any]:
+    """The request a ``bind`` or ``recover`` function builds, refused if it is not one."""
+    built = fn(value)
+    if not isinstance(built, Request):
+        raise TypeError(step_result_not_a_request(step, fn, built))
+    return built
+
+
+def _terminal(endpoint: str | None, value: Any) -> TerminalStatusError:
+    """The error of a poll that reached a failure state: waiting longer cannot help."""
+    status = getattr(value, "status", None)
+    uid = getattr(value, "uid", None)
+    subject = f"{uid} " if isinstance(uid, str) else ""
+    state = f"status {status!r}" if status is not None else f"a failure state: {value!r:.100}"
+    where = f" (polling {endpoint})" if endpoint else ""
+    return TerminalStatusError(f"{subject}stopped in {state}{where}", value=value)
 
 
 def _collect(results: tuple[Result[Any, AvalaError], ...]) -> Result[tuple[Any, ...], AvalaError]:

@@ -12,12 +12,13 @@ import math
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, overload
 
 from pyrsistent import freeze, pmap, thaw
 from pyrsistent.typing import PMap
 from returns.result import Result
 
+from avala import _misuse
 from avala._config import check_header_text
 from avala._decode import Reader
 from avala._options import NO_OPTIONS, Options, check_max_retries, check_timeout
@@ -33,7 +34,7 @@ T2 = TypeVar("T2")
 T3 = TypeVar("T3")
 T4 = TypeVar("T4")
 
-__all__ = ["Call", "Request", "gather", "poll", "pure", "sequence"]
+__all__ = ["Call", "Request", "fail", "gather", "poll", "pure", "sequence"]
 
 
 class Request(Generic[T]):
@@ -53,6 +54,14 @@ class Request(Generic[T]):
     def bind_result(self, fn: Callable[[T], Result[U, AvalaError]]) -> Request[U]:
         """Like ``map`` for a step that can fail: ``fn`` returns a Result."""
         return Mapped(self, fn, returns_result=True)
+
+    def recover(self, fn: Callable[[AvalaError], Request[T]]) -> Request[T]:
+        """Run this; only if it fails, run the request ``fn`` builds from the error instead.
+
+        ``fn`` returns ``avala.pure(value)`` to recover with a value, ``avala.fail(error)``
+        to fail again, or any other request (get it, or create it on a 404).
+        """
+        return Recovered(self, fn)
 
     def with_timeout(self, seconds: float) -> Request[T]:
         """A copy whose calls each wait at most ``seconds`` for the server."""
@@ -76,7 +85,7 @@ class Request(Generic[T]):
         inspect without running anything."""
         if isinstance(self, Call):
             return self
-        if isinstance(self, Mapped | Bound):
+        if isinstance(self, Mapped | Bound | Recovered):
             return self.source.first_call()
         if isinstance(self, Polled):
             return self.request.first_call()
@@ -86,6 +95,49 @@ class Request(Generic[T]):
 
     def _with(self, options: Options) -> Request[T]:
         return replace(self, options=options)  # type: ignore[type-var]
+
+    if not TYPE_CHECKING:  # runtime help only: type checkers still report these misuses
+
+        def _describe(self) -> tuple[str, str | None, bool]:
+            """Class name, first endpoint, and whether it is a list call (for messages)."""
+            try:
+                first = self.first_call()
+                pageable = isinstance(self, Call) and self.reader.kind == "page"
+            except AttributeError:  # half-built (while unpickling): no detail
+                return type(self).__name__, None, False
+            return type(self).__name__, first.endpoint if first else None, pageable
+
+        def __iter__(self) -> NoReturn:
+            raise TypeError(_misuse.not_iterable(*self._describe()))
+
+        def __aiter__(self) -> NoReturn:
+            raise TypeError(_misuse.not_async_iterable(*self._describe()[:2]))
+
+        def __getitem__(self, key: object) -> NoReturn:
+            raise TypeError(_misuse.not_a_container(*self._describe(), "indexing"))
+
+        def __len__(self) -> NoReturn:
+            raise TypeError(_misuse.not_a_container(*self._describe(), "len()"))
+
+        def __contains__(self, item: object) -> NoReturn:
+            raise TypeError(_misuse.not_a_container(*self._describe(), "'in'"))
+
+        def __bool__(self) -> bool:
+            return True  # a request is a value; without this, bool() would call __len__
+
+        def __await__(self) -> NoReturn:
+            raise TypeError(_misuse.not_awaitable(*self._describe()[:2]))
+
+        def __getattr__(self, name: str) -> NoReturn:
+            # Only for names normal lookup did not find. Private names and fields (unset
+            # while copy or pickle rebuild the value) get the plain error, so probes stay cheap.
+            kind = type(self).__name__
+            fields = getattr(type(self), "__dataclass_fields__", ())
+            if name.startswith("_") or name in fields:
+                message = f"{kind!r} object has no attribute {name!r}"
+            else:
+                message = _misuse.no_attribute(*self._describe(), name)
+            raise AttributeError(message, name=name, obj=self)
 
     def _with_key(self, key: str) -> Request[T]:
         raise TypeError(
@@ -165,6 +217,26 @@ class Bound(Request[U]):
 
 
 @dataclass(frozen=True, slots=True)
+class Recovered(Request[T]):
+    """``source``, or, when it fails, the request ``fn`` builds from its error."""
+
+    source: Request[T]
+    fn: Callable[[AvalaError], Request[T]]
+    options: Options = NO_OPTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Failed(Request[T]):
+    """A request that sends nothing and fails with ``error``."""
+
+    error: AvalaError
+    options: Options = NO_OPTIONS
+
+    def _with_key(self, key: str) -> Request[T]:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
 class Gathered(Request[tuple[Any, ...]]):
     """Requests run as one, collecting a tuple. ``in_order``: one after another, each only
     after the previous succeeded; otherwise an async client runs them concurrently."""
@@ -176,18 +248,28 @@ class Gathered(Request[tuple[Any, ...]]):
 
 @dataclass(frozen=True, slots=True)
 class Polled(Request[T]):
-    """``request`` repeated every ``interval`` seconds until ``until(value)`` holds."""
+    """``request`` repeated every ``interval`` seconds until ``until(value)`` holds, or
+    ``fails_when(value)`` does (a terminal failure)."""
 
     request: Request[T]
     until: Callable[[T], bool]
     interval: float
     timeout: float
+    fails_when: Callable[[T], bool] | None = None
     options: Options = NO_OPTIONS
 
 
 def pure(value: T) -> Request[T]:
     """A request that succeeds with ``value`` without sending anything."""
     return Pure(value)
+
+
+def fail(error: AvalaError) -> Request[Any]:
+    """A request that fails with ``error`` without sending anything; for ``recover``
+    functions that give up on an error (``else fail(error)``)."""
+    if not isinstance(error, AvalaError):
+        raise TypeError(f"fail takes an AvalaError, not {type(error).__name__}")
+    return Failed(error)
 
 
 @overload
@@ -220,14 +302,26 @@ def sequence(*requests: Request[T]) -> Request[tuple[T, ...]]:
 
 
 def poll(
-    request: Request[T], until: Callable[[T], bool], *, interval: float, timeout: float
+    request: Request[T],
+    until: Callable[[T], bool],
+    *,
+    interval: float,
+    timeout: float,
+    fails_when: Callable[[T], bool] | None = None,
 ) -> Request[T]:
-    """Repeat ``request`` until ``until(value)`` holds; a Failure after ``timeout`` seconds."""
+    """Repeat ``request`` until ``until(value)`` holds; a ``WaitTimeoutError`` Failure after
+    ``timeout`` seconds. ``fails_when(value)`` (checked after ``until``) stops at once with a
+    ``TerminalStatusError`` holding the value: a state waiting longer cannot change.
+
+    Each answered poll emits an ``avala.events.PollTick`` (see ``client.run(on_event=)``).
+    """
+    if not isinstance(request, Request):
+        raise TypeError(f"poll takes a request, not {type(request).__name__}")
     if not 0 <= interval < math.inf:
         raise ValueError(f"interval must be a finite number >= 0, got {interval}")
     if not timeout >= 0:  # also refuses NaN; an infinite timeout waits for ever
         raise ValueError(f"timeout must be >= 0, got {timeout}")
-    return Polled(request, until, float(interval), float(timeout))
+    return Polled(request, until, float(interval), float(timeout), fails_when)
 
 
 def query_value(value: object) -> str:

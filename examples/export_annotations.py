@@ -22,6 +22,7 @@ from avala import (
     NotFoundError,
     Request,
     Success,
+    TerminalStatusError,
     ValidationError,
     WaitTimeoutError,
 )
@@ -41,7 +42,8 @@ def export_and_wait(
     interval: float = 5.0,
     timeout: float = 900.0,
 ) -> Request[Export]:
-    """One request: start the export, then poll it until it is exported or failed.
+    """One request: start the export, then poll it until it is exported (a failed export
+    is a ``TerminalStatusError`` Failure).
 
     The create call carries an idempotency key, so if the connection drops after the
     server created the export, the client may send it again without making a second one.
@@ -70,7 +72,7 @@ def main(
         case Success(export) if export.status == "exported" and export.download_url:
             print(export.download_url)
             return 0
-        case Success(export):
+        case Success(export) | Failure(TerminalStatusError(value=export)):
             print(f"export {export.uid} of {what} ended as {export.status!r}", file=sys.stderr)
             return 1
         case Failure(WaitTimeoutError(last=last)):

@@ -123,3 +123,62 @@ def test_sequence_stays_in_order_on_the_async_client(fake: FakeAvala) -> None:
 
     assert run(main()) == [f"D{i}" for i in range(6)]
     assert [r.path for r in fake.requests] == [f"/datasets/{d['uid']}/" for d in datasets]
+
+
+def test_async_run_or_raise_and_items(fake: FakeAvala) -> None:
+    p = fake.add_project(name="Lanes")
+    seeded = [fake.add_task(name=f"t{i}") for i in range(5)]
+
+    async def main() -> None:
+        async with AsyncClient(retry_policy=FAST_RETRY) as client:
+            assert (await client.run_or_raise(client.projects.get(p["uid"]))).name == "Lanes"
+            with pytest.raises(NotFoundError) as caught:
+                await client.run_or_raise(client.projects.get("ghost"))
+            assert caught.value.status_code == 404
+            walked = [t.uid async for t in client.items(client.tasks.list(limit=2))]
+            assert walked == [t["uid"] for t in seeded]
+            few = [t.uid async for t in client.items(client.tasks.list(limit=2), max_items=3)]
+            assert few == walked[:3]
+
+    run(main())
+    assert sum(r.path == "/tasks/" for r in fake.requests) == 3 + 2
+
+
+def test_async_items_raises_the_typed_error(fake: FakeAvala) -> None:
+    for i in range(4):
+        fake.add_task(name=f"t{i}")
+
+    async def main() -> list[str]:
+        names: list[str] = []
+        async with AsyncClient(retry_policy=FAST_RETRY) as client:
+            with pytest.raises(NotFoundError):
+                async for task in client.items(client.tasks.list(limit=2)):
+                    names.append(task.name)
+                    if len(names) == 2:
+                        fake.inject(Fault.status(404), path="/tasks/")
+        return names
+
+    assert run(main()) == ["t0", "t1"]
+
+
+def test_recover_on_the_async_client(fake: FakeAvala) -> None:
+    from avala import fail
+
+    async def main() -> list[str]:
+        async with AsyncClient(retry_policy=FAST_RETRY) as client:
+            get_or_create = client.datasets.get_by_slug("acme", "dashcam").recover(
+                lambda error: (
+                    client.datasets.create(
+                        name="Dashcam", slug="dashcam", data_type="image", owner_name="acme"
+                    )
+                    if isinstance(error, NotFoundError)
+                    else fail(error)
+                )
+            )
+            first = await client.run_or_raise(get_or_create)
+            second = await client.run_or_raise(get_or_create)
+            return [first.uid, second.uid]
+
+    first, second = run(main())
+    assert first == second
+    assert [r.method for r in fake.requests] == ["GET", "POST", "GET"]

@@ -103,14 +103,6 @@ def test_export_create_get_list_and_wait(fake: FakeAvala, client: Client) -> Non
     assert len(polls) == 2  # processing, then exported
 
 
-def test_export_wait_returns_a_failed_export(fake: FakeAvala, client: Client) -> None:
-    p = fake.add_project()
-    fake.export_failures = {p["uid"]}
-    export = client.run(client.exports.create(project=p["uid"])).unwrap()
-    final = client.run(client.exports.wait(export.uid, interval=0.01)).unwrap()
-    assert final.status == "failed"
-
-
 def test_export_wait_times_out_as_a_failure(fake: FakeAvala, client: Client) -> None:
     export = client.run(client.exports.create(project=fake.add_project()["uid"])).unwrap()
     err = client.run(client.exports.wait(export.uid, interval=0.01, timeout=0)).failure()
@@ -157,3 +149,46 @@ def test_context_manager_closes(fake: FakeAvala) -> None:
         assert c.run(c.projects.list()) == Success(c.run(c.projects.list()).unwrap())
     with pytest.raises(RuntimeError):
         c.run(c.projects.list())
+
+
+# --- the raising path: run_or_raise and items ----------------------------------------------
+
+
+def test_run_or_raise_returns_the_value(fake: FakeAvala, client: Client) -> None:
+    p = fake.add_project(name="Lanes")
+    project = client.run_or_raise(client.projects.get(p["uid"]))
+    assert isinstance(project, Project) and project.name == "Lanes"
+
+
+def test_run_or_raise_raises_the_typed_error_itself(fake: FakeAvala, client: Client) -> None:
+    with pytest.raises(NotFoundError) as caught:  # not returns' UnwrapFailedError
+        client.run_or_raise(client.projects.get("ghost"))
+    assert caught.value.status_code == 404
+    assert caught.value == client.run(client.projects.get("ghost")).failure()
+    assert [r.path for r in fake.requests] == ["/users/me/projects/ghost/"] * 2
+
+
+def test_items_walks_every_page_lazily(fake: FakeAvala, client: Client) -> None:
+    seeded = [fake.add_task(name=f"t{i}") for i in range(7)]
+    walked = client.items(client.tasks.list(limit=3))
+    first = next(walked)
+    assert isinstance(first, Task) and len(fake.requests) == 1  # one page so far
+    assert [first.uid, *(t.uid for t in walked)] == [t["uid"] for t in seeded]
+    assert len(fake.requests) == 3
+    fake.clear_requests()
+    assert len(list(client.items(client.tasks.list(limit=3), max_items=4))) == 4
+    assert len(fake.requests) == 2
+
+
+def test_items_raises_the_typed_error_after_the_items_before_it(
+    fake: FakeAvala, client: Client
+) -> None:
+    for i in range(5):
+        fake.add_task(name=f"t{i}")
+    walked = client.items(client.tasks.list(limit=3))
+    names = [next(walked).name for _ in range(3)]  # the whole first page
+    fake.inject(Fault.status(404), path="/tasks/")
+    with pytest.raises(NotFoundError):
+        next(walked)
+    assert names == ["t0", "t1", "t2"]
+    assert list(walked) == []  # the walk ended with the error

@@ -8,11 +8,28 @@ import threading
 import tracemalloc
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from returns.result import Failure, Success
 
-from avala import Client, NotFoundError, ServerError, gather, poll, pure, sequence
+from avala import (
+    AvalaError,
+    Client,
+    NotFoundError,
+    Request,
+    ServerError,
+    TerminalStatusError,
+    ValidationError,
+    fail,
+    gather,
+    poll,
+    pure,
+    sequence,
+)
 from avala._request import Call
+from avala.events import Event, PollTick
 from avala.testing import FakeAvala, Fault, StubTransport, UnexpectedRequest, json_response
+from avala.types import Dataset
 
 
 def test_map_transforms_the_value(fake: FakeAvala, client: Client) -> None:
@@ -245,3 +262,153 @@ def test_a_long_sequence_does_not_recurse(client: Client) -> None:
     with Client("k", transport=stub) as c:
         values = c.run(sequence(*[c.tasks.get("t") for _ in range(5000)])).unwrap()
     assert len(values) == 5000 and len(stub.sent) == 5000
+
+
+# --- recover: a Failure turned into a value or into another request ------------------------
+
+
+def get_or_create(client: Client, slug: str) -> Request[Dataset]:
+    return client.datasets.get_by_slug("acme", slug).recover(
+        lambda error: (
+            client.datasets.create(
+                name=slug.title(), slug=slug, data_type="image", owner_name="acme"
+            )
+            if isinstance(error, NotFoundError)
+            else fail(error)
+        )
+    )
+
+
+def test_recover_gets_it_or_creates_it_on_404(fake: FakeAvala, client: Client) -> None:
+    created = client.run(get_or_create(client, "dashcam")).unwrap()
+    assert (created.slug, created.owner_name) == ("dashcam", "acme")
+    assert [(r.method, r.path) for r in fake.requests] == [
+        ("GET", "/datasets/acme/dashcam/"),
+        ("POST", "/datasets/"),
+    ]
+    fake.clear_requests()
+    found = client.run(get_or_create(client, "dashcam")).unwrap()
+    assert found.uid == created.uid
+    assert [(r.method, r.path) for r in fake.requests] == [("GET", "/datasets/acme/dashcam/")]
+
+
+def test_recover_runs_only_when_the_request_fails(fake: FakeAvala, client: Client) -> None:
+    p = fake.add_project(name="Lanes")
+    seen: list[AvalaError] = []
+
+    def remember(error: AvalaError) -> Request[str]:
+        seen.append(error)
+        return pure("(default)")
+
+    ok = client.projects.get(p["uid"]).map(lambda x: x.name).recover(remember)
+    assert client.run(ok) == Success("Lanes") and seen == []
+    missing = client.projects.get("ghost").map(lambda x: x.name).recover(remember)
+    assert client.run(missing) == Success("(default)")
+    assert len(seen) == 1 and isinstance(seen[0], NotFoundError) and seen[0].status_code == 404
+
+
+def test_recover_can_fail_again_with_the_same_or_another_error(
+    fake: FakeAvala, client: Client
+) -> None:
+    original = client.run(client.projects.get("ghost")).failure()
+    again = client.projects.get("ghost").recover(fail)
+    assert client.run(again) == Failure(original)
+    other = ValidationError("no such project")
+    replaced = client.projects.get("ghost").recover(lambda error: fail(other))
+    assert client.run(replaced) == Failure(other)
+
+
+def test_recover_covers_the_steps_before_it_only(fake: FakeAvala, client: Client) -> None:
+    p = fake.add_project()
+    after = client.projects.get(p["uid"]).bind(lambda _: client.tasks.get("ghost"))
+    assert client.run(after.map(str).recover(lambda _: pure("fallback"))) == Success("fallback")
+    before = client.projects.get(p["uid"]).recover(lambda _: fail(ServerError("x")))
+    chained = before.bind(lambda _: client.tasks.get("ghost"))
+    assert isinstance(client.run(chained).failure(), NotFoundError)
+
+
+def test_recover_is_a_value_with_a_first_call() -> None:
+    from avala.resources import Projects
+
+    projects = Projects()
+    recovered = projects.get("p1").recover(fail)
+    assert recovered.first_call() == projects.get("p1")
+    assert recovered == projects.get("p1").recover(fail)  # same function, same value
+
+
+def test_fail_refuses_what_is_not_an_avala_error() -> None:
+    with pytest.raises(TypeError, match="AvalaError"):
+        fail("not found")  # type: ignore[arg-type]
+
+
+def test_options_reach_the_recovery_request(fake: FakeAvala, client: Client) -> None:
+    fake.inject(Fault.delay(1.0), path="/tasks/")
+    req = client.projects.get("ghost").recover(lambda _: client.tasks.list())
+    err = client.run(req.with_timeout(0.2).with_max_retries(0)).failure()
+    assert type(err).__name__ == "RequestTimeoutError"
+
+
+# --- poll: stopping on a failure value, and its events -------------------------------------
+
+
+def test_poll_stops_at_once_when_fails_when_holds() -> None:
+    states = iter(["running", "running", "broken", "done"])
+    stub = StubTransport(
+        {("GET", "/tasks/t/"): [json_response(200, {"uid": "t", "status": s}) for s in states]}
+    )
+    events: list[Event] = []
+    with Client("k", transport=stub) as c:
+        req = poll(
+            c.tasks.get("t"),
+            lambda task: task.status == "done",
+            interval=0.01,
+            timeout=30,
+            fails_when=lambda task: task.status == "broken",
+        )
+        error = c.run(req, on_event=events.append).failure()
+    assert isinstance(error, TerminalStatusError)
+    assert error.value.status == "broken" and "broken" in error.message
+    assert len(stub.sent) == 3  # nothing after the failure value
+    assert [(e.endpoint, e.attempt, e.value.status) for e in events] == [
+        ("tasks.get", 1, "running"),
+        ("tasks.get", 2, "running"),
+        ("tasks.get", 3, "broken"),
+    ]
+
+
+def test_until_wins_over_fails_when_for_the_same_value(client: Client) -> None:
+    req = poll(pure(7), lambda v: v == 7, interval=0, timeout=1, fails_when=lambda v: v == 7)
+    assert client.run(req) == Success(7)
+
+
+def test_a_poll_that_sends_nothing_reports_no_endpoint(client: Client) -> None:
+    events: list[Event] = []
+    req = poll(pure(1), lambda v: False, interval=0, timeout=1, fails_when=lambda v: v == 1)
+    error = client.run(req, on_event=events.append).failure()
+    assert isinstance(error, TerminalStatusError) and error.value == 1
+    assert events == [PollTick(None, 1, events[0].elapsed, 1)]
+
+
+def test_poll_refuses_a_non_request() -> None:
+    with pytest.raises(TypeError, match="request"):
+        poll("tasks.get", bool, interval=1, timeout=1)  # type: ignore[arg-type]
+
+
+error_values = st.builds(
+    lambda kind, message: kind(message),
+    st.sampled_from([NotFoundError, ServerError, ValidationError, AvalaError]),
+    st.text(max_size=10),
+)
+outcomes = st.one_of(st.integers().map(pure), error_values.map(fail))
+
+
+@given(outcome=outcomes, fallback=st.integers())
+def test_recover_laws(outcome: Request[int], fallback: int) -> None:
+    with Client("k", transport=StubTransport({})) as c:
+        plain = c.run(outcome)
+        assert c.run(outcome.recover(fail)) == plain  # failing again with the error: no change
+        rescued = c.run(outcome.recover(lambda _: pure(fallback)))
+        assert rescued == (plain if isinstance(plain, Success) else Success(fallback))
+        # the error handed to the function is the one the request failed with
+        seen = c.run(outcome.recover(lambda error: pure(error)))
+        assert seen == (plain if isinstance(plain, Success) else Success(plain.failure()))

@@ -14,6 +14,7 @@ from avala._request import Call, Mapped
 from avala.resources import Datasets, Exports, Projects, Tasks
 
 projects, datasets, tasks, exports = Projects(), Datasets(), Tasks(), Exports()
+optional_uids = st.none() | st.text(max_size=20).filter(lambda s: not s.isspace())
 optional_text = st.none() | st.text(min_size=1, max_size=20)
 limits = st.none() | st.integers(min_value=1, max_value=1000)
 
@@ -28,7 +29,7 @@ def test_equal_arguments_build_equal_hashable_requests(
     assert len({a, b}) == 1
 
 
-@given(project=optional_text, status=optional_text, limit=limits, cursor=optional_text)
+@given(project=optional_uids, status=optional_text, limit=limits, cursor=optional_text)
 def test_none_never_reaches_the_query(
     project: str | None, status: str | None, limit: int | None, cursor: str | None
 ) -> None:
@@ -147,6 +148,11 @@ def test_wait_builds_equal_values() -> None:
     a: Request[object] = exports.wait("e1", interval=1, timeout=10)
     assert a == exports.wait("e1", interval=1, timeout=10)
     assert a != exports.wait("e1", interval=1, timeout=11)
+    d: Request[object] = datasets.wait("d1", status="ready")
+    assert d == datasets.wait("d1", status="ready") and hash(d) == hash(
+        datasets.wait("d1", status="ready")
+    )
+    assert d != datasets.wait("d1", status="created")
 
 
 @pytest.mark.parametrize(("interval", "timeout"), [(-1, 10), (1, -1)])

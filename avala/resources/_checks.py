@@ -69,7 +69,9 @@ def required_uid(name: str, value: object) -> str:
 def optional_uid(name: str, value: object) -> str | None:
     """None, or a str as ``required_uid`` wants it, except that "" passes: what an empty
     reference means (none, or clear it) is the endpoint's business."""
-    return None if value is None or value == "" else required_uid(name, value)
+    if value is None or value == "":
+        return value
+    return required_uid(name, value)
 
 
 def required_bool(name: str, value: object) -> bool:

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from returns.result import Failure, Result, Success
+from returns.result import Failure, Result
 
 from avala._decode import model, page, raw, structure
 from avala._request import Call, Request, poll
-from avala.errors import AvalaError, DecodeError, TerminalStatusError
-from avala.resources._base import api, compact
+from avala.errors import AvalaError, DecodeError
+from avala.resources._base import StatusIn, api, compact
 from avala.resources._checks import (
     check_interval,
     optional_int,
@@ -66,30 +66,9 @@ def is_failure_status(status: str | None) -> bool:
     return any(marker in folded for marker in FAILURE_MARKERS)
 
 
-@dataclass(frozen=True, slots=True)
-class StatusReached:
-    """Poll predicate: the dataset is in ``target`` or in a failure status."""
-
-    target: str
-
-    def __call__(self, dataset: Dataset) -> bool:
-        return dataset.status == self.target or is_failure_status(dataset.status)
-
-
-@dataclass(frozen=True, slots=True)
-class RejectFailureStatus:
-    """Turn a dataset that stopped in a failure status (other than ``target``) into a Failure."""
-
-    target: str
-
-    def __call__(self, dataset: Dataset) -> Result[Dataset, AvalaError]:
-        if dataset.status != self.target and is_failure_status(dataset.status):
-            message = (
-                f"dataset {dataset.uid} stopped in status {dataset.status!r} "
-                f"while waiting for {self.target!r}"
-            )
-            return Failure(TerminalStatusError(message, value=dataset))
-        return Success(dataset)
+def has_failure_status(dataset: Dataset) -> bool:
+    """Poll predicate: the dataset stopped in a failure status."""
+    return is_failure_status(dataset.status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,11 +351,13 @@ class Datasets:
         A status containing "fail" or "error" (``failed``, ``error``, ``creation_failed`` ...)
         ends the wait as a ``TerminalStatusError`` Failure holding the dataset, unless it is
         the target itself; ``timeout`` seconds without either is a ``WaitTimeoutError``.
+        Each poll emits an ``avala.events.PollTick`` (``client.run(..., on_event=)``).
         """
         target = required_str("status", status)
         return poll(
             self.get(uid),
-            StatusReached(target),
+            StatusIn(frozenset({target})),
             interval=check_interval("interval", interval, WAIT_MIN_INTERVAL),
             timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
-        ).bind_result(RejectFailureStatus(target))
+            fails_when=has_failure_status,
+        )

@@ -8,8 +8,10 @@ from avala.resources._base import StatusIn, api, compact
 from avala.resources._checks import check_interval, page_query, required_uid
 from avala.types import CursorPage, Export
 
-EXPORT_TERMINAL = frozenset({"exported", "failed"})
-"""Statuses after which an export changes no more."""
+EXPORT_DONE = frozenset({"exported"})
+"""The status ``exports.wait`` waits for."""
+EXPORT_FAILED = frozenset({"failed"})
+"""Statuses after which an export will never be exported: ``exports.wait`` stops on them."""
 
 
 class Exports:
@@ -40,11 +42,14 @@ class Exports:
         return api("exports.get", model(Export), path={"uid": uid})
 
     def wait(self, uid: str, *, interval: float = 2.0, timeout: float = 300.0) -> Request[Export]:
-        """Poll the export until it is ``exported`` or ``failed``; a ``WaitTimeoutError``
-        Failure when ``timeout`` seconds pass first. Intervals under 0.5 s are raised to it."""
+        """Poll the export until it is ``exported``. A ``failed`` export ends the wait as a
+        ``TerminalStatusError`` Failure holding the export; ``timeout`` seconds without either
+        is a ``WaitTimeoutError``. Intervals under 0.5 s are raised to it. Each poll emits an
+        ``avala.events.PollTick``: pass ``on_event=`` to ``client.run`` to show progress."""
         return poll(
             self.get(uid),
-            StatusIn(EXPORT_TERMINAL),
+            StatusIn(EXPORT_DONE),
             interval=check_interval("interval", interval, 0.5),
             timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
+            fails_when=StatusIn(EXPORT_FAILED),
         )

@@ -19,6 +19,7 @@ from avala.errors import (
     ValidationError,
     WaitTimeoutError,
 )
+from avala.events import Event
 from avala.resources import Datasets
 from avala.testing import FakeAvala
 from avala.types import (
@@ -869,6 +870,20 @@ def test_wait_stops_on_failure_status(client: Client, fake: FakeAvala, failure: 
     assert isinstance(error.value, Dataset)
     assert (error.value.uid, error.value.status) == (seeded["uid"], failure)
     assert len(fake.requests) == 1
+
+
+def test_wait_reports_every_poll_as_an_event(client: Client, fake: FakeAvala) -> None:
+    seeded = fake.add_dataset(status="creating")
+    _queue(fake, seeded["uid"], "processing", "created")
+    events: list[Event] = []
+
+    result = client.run(client.datasets.wait(seeded["uid"], interval=0.01), on_event=events.append)
+
+    assert result.unwrap().status == "created"
+    assert [(e.endpoint, e.attempt, e.value.status) for e in events] == [
+        ("datasets.get", 1, "processing"),
+        ("datasets.get", 2, "created"),
+    ]
 
 
 def test_wait_for_a_failure_status_itself_succeeds(client: Client, fake: FakeAvala) -> None:
