@@ -18,6 +18,8 @@ from avala import (
     ServerError,
 )
 from avala.testing import FakeAvala, Fault
+from avala.testing._faults import apply_fault
+from avala.testing._routing import FakeResponse
 from tests.conftest import FAST_RETRY
 
 PROJECTS = "/users/me/projects/"
@@ -76,6 +78,30 @@ def test_dropped_connection_before_processing_is_retried(fake: FakeAvala, client
     fake.inject(Fault.drop_before(), path=PROJECTS)
     assert client.run(client.projects.list()).unwrap().items == ()
     assert count(fake, "GET", PROJECTS) == 2
+
+
+@pytest.mark.parametrize(("fault", "created"), [(Fault.drop_before(), 0), (Fault.drop_after(), 1)])
+def test_a_dropped_create_happened_only_when_dropped_after(
+    fake: FakeAvala, client: Client, fault: Fault, created: int
+) -> None:
+    """The two drops differ only in whether the server acted: a create shows it."""
+    fake.inject(fault, path="/agents/")
+    err = client.run(client.agents.create(name="dropped", events=["task.completed"])).failure()
+    assert isinstance(err, ConnectionFailedError)
+    assert count(fake, "POST", "/agents/") == 1  # not resent: the client cannot tell them apart
+    assert fake.store.create_count["agents"] == created
+    listed = client.run(client.agents.list()).unwrap()
+    assert [a.name for a in listed] == ["dropped"] * created
+
+
+def test_a_keyed_create_dropped_before_is_resent_and_created_once(
+    fake: FakeAvala, client: Client
+) -> None:
+    fake.inject(Fault.drop_before(), path="/exports/")
+    export = client.run(client.exports.create().with_idempotency_key("order-8")).unwrap()
+    assert count(fake, "POST", "/exports/") == 2
+    assert fake.store.create_count["exports"] == 1
+    assert [e["uid"] for e in fake.store.all("exports")] == [export.uid]
 
 
 def test_post_is_not_resent_after_a_5xx(fake: FakeAvala, client: Client) -> None:
@@ -144,6 +170,23 @@ def test_missing_field_names_its_path(fake: FakeAvala, client: Client) -> None:
     fake.inject(Fault.missing_fields("name"), path=f"{PROJECTS}{p['uid']}/")
     err = client.run(client.projects.get(p["uid"])).failure()
     assert isinstance(err, DecodeError) and err.path == "$.name"
+
+
+def test_missing_field_in_a_page_names_the_item_path(fake: FakeAvala, client: Client) -> None:
+    fake.add_project(name="A")
+    fake.add_project(name="B")
+    fake.inject(Fault.missing_fields("name"), path=PROJECTS)
+    err = client.run(client.projects.list()).failure()
+    assert isinstance(err, DecodeError) and err.path == "$.results[0].name"
+    again = client.run(client.projects.list()).unwrap()  # the fault is spent
+    assert [p.name for p in again] == ["A", "B"]
+
+
+def test_missing_fields_strips_the_page_and_every_item() -> None:
+    page = {"results": [{"uid": "a", "name": "A"}, {"uid": "b", "name": "B"}], "next": "n"}
+    outcome = apply_fault(Fault.missing_fields("name", "next"), lambda: FakeResponse(200, page))
+    assert outcome.response is not None
+    assert outcome.response.body == {"results": [{"uid": "a"}, {"uid": "b"}]}
 
 
 def test_truncated_body_is_retried_for_a_get(fake: FakeAvala, client: Client) -> None:
