@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import socket
+import threading
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pytest
+from returns.result import Result
 
 from avala import (
+    AsyncClient,
+    AvalaError,
     Client,
     ConnectionFailedError,
     DecodeError,
@@ -23,6 +30,7 @@ from avala.testing._routing import FakeResponse
 from tests.conftest import FAST_RETRY
 
 PROJECTS = "/users/me/projects/"
+T = TypeVar("T")
 
 
 def count(fake: FakeAvala, method: str, path: str) -> int:
@@ -59,12 +67,45 @@ def test_429_with_retry_after_seconds(fake: FakeAvala, client: Client) -> None:
     assert count(fake, "GET", PROJECTS) == 2
 
 
-def test_429_with_retry_after_http_date(fake: FakeAvala, client: Client) -> None:
-    date = email.utils.formatdate(time.time() + 1, usegmt=True)
-    fake.inject(Fault.retry_after(date), path=PROJECTS)
-    started = time.monotonic()
-    assert client.run(client.projects.list()).unwrap().items == ()
-    assert time.monotonic() - started < 1  # capped by the policy's retry_after_max
+def an_hour_ahead() -> str:
+    return email.utils.formatdate(time.time() + 3600, usegmt=True)
+
+
+def within(seconds: float, call: Callable[[], T]) -> T:
+    """``call()``'s value, or a test failure if it takes longer: a wait the policy should
+    have cut must fail the test, not hang it for an hour."""
+    done: list[T] = []
+    worker = threading.Thread(target=lambda: done.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert done, f"still running after {seconds} s"
+    return done[0]
+
+
+@pytest.mark.parametrize("retry_after", [3600, "an hour ahead"])
+def test_a_distant_retry_after_waits_only_the_policy_cap(
+    fake: FakeAvala, client: Client, retry_after: int | str
+) -> None:
+    """The client's policy caps Retry-After at 0.05 s (FAST_RETRY): the retry comes at once."""
+    value = an_hour_ahead() if retry_after == "an hour ahead" else retry_after
+    fake.inject(Fault.retry_after(value), path=PROJECTS)
+    result = within(5.0, lambda: client.run(client.projects.list()))
+    assert result.unwrap().items == ()
+    assert count(fake, "GET", PROJECTS) == 2
+
+
+@pytest.mark.parametrize("retry_after", [3600, "an hour ahead"])
+def test_a_distant_retry_after_waits_only_the_policy_cap_async(
+    fake: FakeAvala, retry_after: int | str
+) -> None:
+    value = an_hour_ahead() if retry_after == "an hour ahead" else retry_after
+    fake.inject(Fault.retry_after(value), path=PROJECTS)
+
+    async def main() -> Result[Any, AvalaError]:
+        async with AsyncClient(retry_policy=FAST_RETRY) as client:
+            return await asyncio.wait_for(client.run(client.projects.list()), timeout=5.0)
+
+    assert asyncio.run(main()).unwrap().items == ()
     assert count(fake, "GET", PROJECTS) == 2
 
 

@@ -74,6 +74,16 @@ def test_retry_after_in_seconds_is_capped() -> None:
     assert policy.decide(0, "GET", response(429, retry_after="86400")) == 60.0
 
 
+@pytest.mark.parametrize("ahead", ["3600", "86400.5", "an hour ahead", "a year ahead"])
+def test_a_distant_retry_after_is_cut_to_the_cap(ahead: str) -> None:
+    now = 1_700_000_000.0
+    dates = {"an hour ahead": now + 3600, "a year ahead": now + 365 * 86400}
+    value = email.utils.formatdate(dates[ahead], usegmt=True) if ahead in dates else ahead
+    capped = RetryPolicy(retry_after_max=0.05)
+    assert capped.decide(0, "GET", response(429, retry_after=value), now=now) == 0.05
+    assert capped.decide(0, "POST", response(503, retry_after=value), now=now) == 0.05
+
+
 def test_retry_after_as_http_date() -> None:
     now = 1_700_000_000.0
     date = email.utils.formatdate(now + 12, usegmt=True)
