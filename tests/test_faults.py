@@ -179,19 +179,19 @@ def test_post_is_resent_after_429_with_retry_after(fake: FakeAvala, client: Clie
 
 
 def test_timeout_then_success(fake: FakeAvala, client: Client) -> None:
-    fake.inject(Fault.delay(1.0), path=PROJECTS)
-    result = client.run(client.projects.list().with_timeout(0.2))
+    fake.inject(Fault.delay(3.0), path=PROJECTS)
+    result = client.run(client.projects.list().with_timeout(0.5))
     assert result.unwrap().items == ()
     assert count(fake, "GET", PROJECTS) == 2
 
 
 def test_timeout_without_retries_is_a_timeout_error(fake: FakeAvala, client: Client) -> None:
-    fake.inject(Fault.delay(1.0), path=PROJECTS)
-    req = client.projects.list().with_timeout(0.2).with_max_retries(0)
+    fake.inject(Fault.delay(4.0), path=PROJECTS)
+    req = client.projects.list().with_timeout(0.5).with_max_retries(0)
     started = time.monotonic()
     err = client.run(req).failure()
     assert isinstance(err, RequestTimeoutError)
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < 3.0  # gave up long before the server answered
 
 
 def test_malformed_json_is_a_decode_error(fake: FakeAvala, client: Client) -> None:
