@@ -75,7 +75,7 @@ class Report:
     faults_met: Counter[str] = field(default_factory=Counter)
     recoverable: Counter[str] = field(default_factory=Counter)
     recovered: Counter[str] = field(default_factory=Counter)
-    typed_failures: Counter[str] = field(default_factory=Counter)
+    typed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def lines(self, duplicates: int, seconds: float) -> list[str]:
         out = [
