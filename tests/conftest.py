@@ -3,11 +3,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from avala import Client, RetryPolicy
 from avala.testing import FakeAvala
 
 pytest_plugins = ["avala.testing.pytest_plugin"]
+
+# No per-example deadline: on a loaded machine a fast example can stall for 200 ms, and
+# Hypothesis would report the stall as a flaky test. Tests that could hang bound themselves.
+settings.register_profile("avala", deadline=None)
+settings.load_profile("avala")
 
 # Retries in tests wait milliseconds, not seconds; the decisions are the same.
 FAST_RETRY = RetryPolicy(backoff_initial=0.001, backoff_max=0.01, retry_after_max=0.05)

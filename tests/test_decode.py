@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast, get_args, get_origin, get_type_hints
 
 import pytest
 from hypothesis import given, settings
@@ -185,3 +185,140 @@ def test_compiled_hooks_agree_with_the_detailed_converter(model_cls: type, data:
     except Exception:
         slow = "failed"
     assert fast == slow
+
+
+# --- No coercion: a value of the wrong JSON type is refused, never converted -------------
+
+WRONG_TYPES: list[tuple[type, Any]] = [
+    (int, "5"),
+    (int, "-1"),
+    (int, True),
+    (int, 5.0),
+    (int, None),
+    (str, 5),
+    (str, 1.5),
+    (str, False),
+    (str, ["x"]),
+    (bool, 1),
+    (bool, 0),
+    (bool, "true"),
+    (float, "1.5"),
+    (float, True),
+    (datetime, 1_700_000_000),
+]
+
+
+@pytest.mark.parametrize("converter", [CONVERTER, _DETAILED], ids=["fast", "detailed"])
+@pytest.mark.parametrize(("kind", "value"), WRONG_TYPES, ids=repr)
+def test_primitive_hooks_refuse_other_json_types(converter: Any, kind: type, value: Any) -> None:
+    with pytest.raises(Exception):  # noqa: B017 - any refusal; `structure` turns it into a Failure
+        converter.structure(value, kind)
+
+
+@pytest.mark.parametrize("converter", [CONVERTER, _DETAILED], ids=["fast", "detailed"])
+def test_primitive_hooks_keep_values_of_their_own_type(converter: Any) -> None:
+    assert converter.structure(5, int) == 5 and type(converter.structure(5, int)) is int
+    assert converter.structure("5", str) == "5"
+    assert converter.structure(False, bool) is False
+    assert converter.structure(2, float) == 2.0 and type(converter.structure(2, float)) is float
+
+
+def _scalar_kind(tp: Any) -> type | None:
+    """The JSON scalar a field holds (str, int, bool or float), seen through Optional."""
+    args = [a for a in get_args(tp) if a is not type(None)] if get_origin(tp) else [tp]
+    if len(args) == 1 and args[0] in (str, int, bool, float):
+        return cast(type, args[0])
+    return None
+
+
+SCALAR_FIELDS = [
+    (model_cls, f.name, kind)
+    for model_cls in ALL_MODELS
+    for f in dataclasses.fields(model_cls)
+    if (kind := _scalar_kind(get_type_hints(model_cls)[f.name])) is not None
+]
+STRING_TUPLE_FIELDS = [
+    (model_cls, f.name)
+    for model_cls in ALL_MODELS
+    for f in dataclasses.fields(model_cls)
+    if get_type_hints(model_cls)[f.name] in (tuple[str, ...], tuple[str, ...] | None)
+]
+
+_small_json = st.one_of(
+    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers())
+)
+# For each scalar kind: JSON values of another type, the look-alikes first ("5" for 5).
+WRONG_FOR: dict[type, st.SearchStrategy[Any]] = {
+    int: st.one_of(
+        st.integers().map(str),
+        st.booleans(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=4),
+        _small_json,
+    ),
+    str: st.one_of(
+        st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), _small_json
+    ),
+    bool: st.one_of(
+        st.integers(), st.sampled_from(["true", "false", "1", "0", ""]), st.floats(), _small_json
+    ),
+    float: st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False).map(str),
+        st.booleans(),
+        st.text(max_size=4),
+        _small_json,
+    ),
+}
+
+
+def assert_refused_at(model_cls: type, value: dict[str, Any], path: str) -> None:
+    """Both converters refuse the value, and the Failure names where."""
+    with pytest.raises(Exception):  # noqa: B017
+        CONVERTER.structure(value, model_cls)  # the compiled hook
+    with pytest.raises(Exception):  # noqa: B017
+        _DETAILED.structure(value, model_cls)
+    err = model(model_cls).read(body(value)).failure()
+    assert isinstance(err, DecodeError) and err.path == path, err
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_scalar_field_of_the_wrong_json_type_is_refused(data: st.DataObject) -> None:
+    model_cls, name, kind = data.draw(st.sampled_from(SCALAR_FIELDS), label="field")
+    value = data.draw(strategies.json_for(model_cls))
+    value[name] = data.draw(WRONG_FOR[kind], label=f"not a {kind.__name__}")
+    assert_refused_at(model_cls, value, f"$.{name}")
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_an_array_item_of_the_wrong_json_type_is_refused(data: st.DataObject) -> None:
+    model_cls, name = data.draw(st.sampled_from(STRING_TUPLE_FIELDS), label="field")
+    value = data.draw(strategies.json_for(model_cls))
+    items = data.draw(st.lists(st.text(max_size=4), max_size=3))
+    index = data.draw(st.integers(0, len(items)))
+    items.insert(index, data.draw(WRONG_FOR[str], label="item"))
+    value[name] = items
+    assert_refused_at(model_cls, value, f"$.{name}[{index}]")
+
+
+def test_a_digit_string_is_not_an_int_in_any_model() -> None:
+    """The simplest coercion, checked on every int field of every model by name."""
+    int_fields = [(m, n) for m, n, kind in SCALAR_FIELDS if kind is int]
+    assert int_fields
+    for model_cls, name in int_fields:
+        value = _minimal_json(model_cls)
+        value[name] = "5"
+        assert_refused_at(model_cls, value, f"$.{name}")
+
+
+def _minimal_json(model_cls: type) -> dict[str, Any]:
+    found: list[dict[str, Any]] = []
+
+    @settings(max_examples=1, deadline=None, database=None)
+    @given(strategies.json_for(model_cls))
+    def first(value: dict[str, Any]) -> None:
+        found.append(value)
+
+    first()
+    return found[0]

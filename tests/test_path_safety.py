@@ -2,9 +2,10 @@
 
 For each endpoint id and each placeholder of its path template, text from ``path_text()``
 (``/``, ``?``, ``#``, ``%2e%2e``, ``..``, unicode, control characters ...) goes into that
-parameter while the other arguments are valid. Either the builder refuses it when the
-request is built (ValueError or TypeError), or the rendered path has the template's
-segments, the literal ones unchanged, and the parameter's segment decodes back to the text.
+parameter while the other arguments are valid. The builder refuses it when the request is
+built (ValueError or TypeError) exactly when it is not ordinary text (``is_ordinary``);
+otherwise the rendered path has the template's segments, the literal ones unchanged, and
+the parameter's segment decodes back to the text.
 """
 
 from __future__ import annotations
@@ -81,8 +82,64 @@ def test_arbitrary_text_stays_inside_its_segment(
     try:
         request = build_with(endpoint_id, name, text, arguments)
     except (ValueError, TypeError):
+        assert not is_ordinary(text), f"{text!r} was refused"
         return  # refused while building: nothing can be sent
+    assert is_ordinary(text), f"{text!r} was accepted"
     assert_inside_its_segment(endpoint_id, name, text, request)
+
+
+def is_ordinary(text: str) -> bool:
+    """What a path parameter must accept: non-empty UTF-8 text, no C0 control or DEL, and
+    not a dot segment, not only whitespace. Everything else (``/``, ``?``, ``%``, spaces
+    among other characters, any script) is encoded."""
+    if text in ("", ".", "..") or text.isspace():
+        return False
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# Ordinary text from every script, with the characters a route cares about mixed in.
+ordinary_text = st.text(
+    st.one_of(
+        st.characters(codec="utf-8", min_codepoint=0x20, exclude_characters="\x7f"),
+        st.sampled_from("-_.~/?#%&=+ :@!$'()*,;[]"),
+    ),
+    min_size=1,
+    max_size=16,
+).filter(is_ordinary)
+
+
+@pytest.mark.parametrize(("endpoint_id", "name"), CASES)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_ordinary_text_is_always_accepted_and_round_trips(
+    endpoint_id: str, name: str, data: st.DataObject
+) -> None:
+    arguments = data.draw(arguments_for(endpoint_id), label="valid arguments")
+    text = data.draw(ordinary_text, label=name)
+    request = build_with(endpoint_id, name, text, arguments)  # a refusal fails the test
+    assert_inside_its_segment(endpoint_id, name, text, request)
+
+
+ORDINARY_EXAMPLES = ["a-b", "my_project-2", "Ünïcödé", "名前", "a b", "a/b", "%2e%2e", "...", "~"]
+
+
+@pytest.mark.parametrize("value", ORDINARY_EXAMPLES)
+def test_ordinary_examples_are_accepted_everywhere(value: str) -> None:
+    refused = []
+    for endpoint_id, name in CASES:
+        try:
+            request = build_with(endpoint_id, name, value, _plain_arguments(endpoint_id))
+        except (ValueError, TypeError) as exc:
+            refused.append(f"{endpoint_id}({name}): {exc}")
+            continue
+        assert_inside_its_segment(endpoint_id, name, value, request)
+    assert not refused, f"{len(refused)} refused, e.g. {refused[:3]}"
 
 
 INVALID_SEGMENTS = ["", ".", "..", "a\x00b", "a\r\nb", "\t", "a\x7fb"]

@@ -97,9 +97,9 @@ def test_poll_until_a_predicate(fake: FakeAvala, client: Client) -> None:
 
 def test_options_reach_every_call_inside_a_composition(fake: FakeAvala, client: Client) -> None:
     p = fake.add_project()
-    fake.inject(Fault.delay(1.0), path="/tasks/")
+    fake.inject(Fault.delay(3.0), path="/tasks/")
     chain = client.projects.get(p["uid"]).bind(lambda proj: client.tasks.list(project=proj.uid))
-    err = client.run(chain.with_timeout(0.2).with_max_retries(0)).failure()
+    err = client.run(chain.with_timeout(0.5).with_max_retries(0)).failure()
     assert type(err).__name__ == "RequestTimeoutError"
     assert [r.path for r in fake.requests] == [f"/users/me/projects/{p['uid']}/", "/tasks/"]
 

@@ -12,6 +12,7 @@ from avala import Client, Request, gather, poll
 from avala._options import Options
 from avala._request import Call, Mapped
 from avala.resources import Datasets, Exports, Projects, Tasks
+from avala.testing import FakeAvala, Fault
 
 projects, datasets, tasks, exports = Projects(), Datasets(), Tasks(), Exports()
 optional_uids = st.none() | st.text(max_size=20).filter(lambda s: not s.isspace())
@@ -105,13 +106,45 @@ def test_max_retries_must_be_a_non_negative_int() -> None:
         projects.get("p").with_max_retries(1.5)  # type: ignore[arg-type]
 
 
-def test_idempotency_key_is_fixed_in_the_value() -> None:
-    req = exports.create(project="p").with_idempotency_key()
-    key = req.options.idempotency_key
-    assert key and len(key) >= 32
-    assert req == req  # the same value every time it is sent
+def key_of(request: Request[Any]) -> str | None:
+    call = request.first_call()
+    assert call is not None
+    return call.options.idempotency_key
+
+
+def test_a_drawn_idempotency_key_is_fresh_per_value_and_kept_by_copies() -> None:
+    first = exports.create(project="p").with_idempotency_key()
+    second = exports.create(project="p").with_idempotency_key()
+    assert key_of(first) and key_of(second) and len(key_of(first) or "") >= 32
+    assert key_of(first) != key_of(second)  # two values built apart are two operations
+    assert first != second
+    copies = [
+        first.with_timeout(3),
+        first.with_max_retries(0),
+        first.with_timeout(3).with_max_retries(1),
+        first.map(str),
+    ]
+    assert [key_of(copy) for copy in copies] == [key_of(first)] * len(copies)
     explicit = exports.create(project="p").with_idempotency_key("order-42")
-    assert explicit.options.idempotency_key == "order-42"
+    assert key_of(explicit) == key_of(explicit.with_timeout(1)) == "order-42"
+
+
+def test_every_try_and_every_run_of_a_keyed_value_sends_its_key(
+    fake: FakeAvala, client: Client
+) -> None:
+    """The key is drawn when the value is built, not when it is sent: a retry and a
+    second run of the same value carry it, so the server creates once."""
+    project = fake.add_project()
+    req = exports.create(project=project["uid"]).with_timeout(5).with_idempotency_key()
+    fake.inject(Fault.drop_after(), path="/exports/")
+    first = client.run(req).unwrap()  # dropped after the server acted, then resent
+    second = client.run(req.with_max_retries(0)).unwrap()
+    posts = [r.headers.get("idempotency-key") for r in fake.requests if r.method == "POST"]
+    assert posts == [key_of(req)] * 3
+    assert first.uid == second.uid
+    assert fake.store.create_count["exports"] == 1
+    other = client.run(exports.create(project=project["uid"]).with_idempotency_key()).unwrap()
+    assert other.uid != first.uid and fake.store.create_count["exports"] == 2
 
 
 def test_idempotency_key_goes_through_map_to_its_call() -> None:

@@ -20,11 +20,13 @@ import pytest
 from returns.result import Failure, Result, Success
 
 from avala import AvalaError, Client, DecodeError, NotFoundError, RetryPolicy
-from avala.testing import FakeAvala, Fault
+from avala.testing import FakeAvala, Fault, ReceivedRequest
 
 CALLS = int(os.environ.get("AVALA_SOAK_CALLS", "500"))
 FAULT_SHARE = 0.10
-TIMEOUT = 0.25  # the client's per-call timeout; the timeout fault waits longer than this
+# The client's per-call timeout: long enough that a loaded machine does not time out an
+# ordinary call; the timeout fault waits well past it, so that call always times out.
+TIMEOUT = 0.5
 POLICY = RetryPolicy(max_retries=2, backoff_initial=0.002, backoff_max=0.01, retry_after_max=0.05)
 
 
@@ -32,11 +34,13 @@ POLICY = RetryPolicy(max_retries=2, backoff_initial=0.002, backoff_max=0.01, ret
 class FaultKind:
     """How to inject a fault, and whether a retry can turn it into a success: for a call
     that may be resent (GET, DELETE, POST with an idempotency key), or for any call
-    (429 with Retry-After: the server provably did nothing)."""
+    (429 with Retry-After: the server provably did nothing). ``needs_body``: the fault
+    only changes a response body, so it cannot show on a DELETE's empty 204."""
 
     make: Callable[[], list[Fault]]
     recoverable: bool
     any_method: bool = False
+    needs_body: bool = False
 
 
 def _http_date(seconds_ahead: float) -> str:
@@ -49,11 +53,11 @@ FAULTS: dict[str, FaultKind] = {
     "429 http-date": FaultKind(lambda: [Fault.retry_after(_http_date(0.02))], True, True),
     "drop before": FaultKind(lambda: [Fault.drop_before()], True),
     "drop after": FaultKind(lambda: [Fault.drop_after()], True),
-    "timeout": FaultKind(lambda: [Fault.delay(TIMEOUT + 0.15)], True),
+    "timeout": FaultKind(lambda: [Fault.delay(TIMEOUT + 1.0)], True),
     "truncated body": FaultKind(lambda: [Fault.truncated_body()], True),
     "malformed json": FaultKind(lambda: [Fault.malformed_json()], False),
     "wrong content type": FaultKind(lambda: [Fault.wrong_content_type()], False),
-    "missing fields": FaultKind(lambda: [Fault.missing_fields("uid")], False),
+    "missing fields": FaultKind(lambda: [Fault.missing_fields("uid")], False, needs_body=True),
 }
 
 
@@ -65,9 +69,13 @@ class Report:
     untyped_failures: int = 0
     unexpected_failures: list[str] = field(default_factory=list)
     injected: Counter[str] = field(default_factory=Counter)
+    # Faulted requests in the server's log, and those the client visibly met: it sent the
+    # same request again, or the operation failed. A fault the server ignores shows neither.
+    faulted_requests: Counter[str] = field(default_factory=Counter)
+    faults_met: Counter[str] = field(default_factory=Counter)
     recoverable: Counter[str] = field(default_factory=Counter)
     recovered: Counter[str] = field(default_factory=Counter)
-    typed_failures: Counter[str] = field(default_factory=Counter)
+    typed_failures: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def lines(self, duplicates: int, seconds: float) -> list[str]:
         out = [
@@ -77,6 +85,8 @@ class Report:
             f"  failures not a typed AvalaError:    {self.untyped_failures}",
             f"  duplicated creates (server count):  {duplicates}",
             f"  failures without an injected fault: {len(self.unexpected_failures)}",
+            f"  faulted requests met by the client: {self.faults_met.total()}"
+            f" of {self.faulted_requests.total()}",
             "  fault kind            injected  retry-safe  recovered  surfaced as",
         ]
         for kind in FAULTS:
@@ -200,6 +210,8 @@ def run_soak(calls: int) -> tuple[Report, int, float]:
                     if not safe and report.recoverable[kind] == 0 and FAULTS[kind].recoverable:
                         # make sure every kind meets a call that may be resent at least once
                         name, method, path_of, safe, operation = OPERATIONS[0]
+                    if method == "DELETE" and FAULTS[kind].needs_body:
+                        name, method, path_of, safe, operation = OPERATIONS[0]
                     fake.inject(*FAULTS[kind].make(), method=method, path=path_of(world))
                     report.injected[kind] += 1
                 first = len(fake.requests)
@@ -209,6 +221,10 @@ def run_soak(calls: int) -> tuple[Report, int, float]:
                     report.injected[kind] -= 1  # the operation went elsewhere (see op_*_agent)
                     kind = None
                 judge(report, name, kind, safe, method, result, is_right)
+                if kind is not None:
+                    note_faults_met(
+                        report, kind, fake.requests[first:], isinstance(result, Failure)
+                    )
                 fake.clear_faults()  # a fault the operation did not consume must not leak
                 sent_before = len(fake.requests)
             report.calls = len(fake.requests)
@@ -251,6 +267,21 @@ def judge(
         report.unexpected_failures.append(f"{name} under {kind}: {error!r}")
 
 
+def note_faults_met(report: Report, kind: str, sent: list[ReceivedRequest], failed: bool) -> None:
+    """Count the operation's faulted requests, and those the client met: a fault that
+    took effect either made the client send that request again or failed the operation."""
+    for index, request in enumerate(sent):
+        if request.fault is None:
+            continue
+        report.faulted_requests[kind] += 1
+        resent = any(
+            (later.method, later.path, later.query) == (request.method, request.path, request.query)
+            for later in sent[index + 1 :]
+        )
+        if resent or failed:
+            report.faults_met[kind] += 1
+
+
 def retry_can_fix(kind: str, safe: bool) -> bool:
     fault = FAULTS[kind]
     return fault.recoverable and (safe or fault.any_method)
@@ -271,9 +302,13 @@ def check(report: Report, duplicates: int) -> None:
     assert report.unexpected_failures == []
     for kind, fault in FAULTS.items():
         assert report.injected[kind] > 0, f"{kind} was never injected"
+        assert report.faulted_requests[kind] >= report.injected[kind], kind
+        assert report.faults_met[kind] == report.faulted_requests[kind], f"{kind} had no effect"
         if fault.recoverable:
             assert report.recoverable[kind] > 0, f"{kind}: no retry-safe call met it"
             assert report.recovered[kind] >= report.recoverable[kind], kind
+        else:  # a body the client cannot read fails the operation, whatever its method
+            assert report.typed_failures[(kind, "DecodeError")] == report.injected[kind], kind
 
 
 @pytest.mark.soak

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -895,14 +896,20 @@ def test_wait_for_a_failure_status_itself_succeeds(client: Client, fake: FakeAva
 
 
 def test_wait_times_out_with_last_value(client: Client, fake: FakeAvala) -> None:
+    """A seeded dataset never changes status, so the wait can only run out of time."""
     seeded = fake.add_dataset(status="creating")
+    started = time.monotonic()
 
-    result = client.run(client.datasets.wait(seeded["uid"], timeout=0.05))
+    result = client.run(client.datasets.wait(seeded["uid"], interval=1, timeout=1))
 
+    elapsed = time.monotonic() - started
     error = result.failure()
     assert isinstance(error, WaitTimeoutError)
-    assert error.last.status == "creating"
-    assert len(fake.requests) == 2  # one at the start, one after the (shortened) sleep
+    assert error.last.uid == seeded["uid"] and error.last.status == "creating"
+    # One poll at the start, one when the 1 s budget is spent (the sleep is cut to what is
+    # left of it), then the last value is returned: no third poll.
+    assert [r.path for r in fake.requests] == [f"/datasets/{seeded['uid']}/"] * 2
+    assert 1.0 <= elapsed < 5.0
 
 
 def test_wait_unknown_dataset_is_404(client: Client, fake: FakeAvala) -> None:
