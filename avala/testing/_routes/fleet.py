@@ -1,7 +1,7 @@
 """Fleet: devices, recordings, events, rules, alerts, alert channels and recording uploads.
 
 Recordings and alerts have no create route in the API: seed them with
-``store.insert("fleet_recordings" | "fleet_alerts", {...})``. Uploads keep one session
+``fake.seed.fleet_recording(...)`` and ``fake.seed.fleet_alert(...)``. Uploads keep one session
 per recording at a time: init -> (urls, confirm)* -> finalize, and status reports it.
 """
 

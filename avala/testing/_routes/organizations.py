@@ -138,7 +138,7 @@ def _delete_team(state: Store, team: Record) -> None:
     state.delete(TEAMS, team["uid"])
 
 
-def _org_view(state: Store, org: Record) -> Record:
+def org_view(state: Store, org: Record) -> Record:
     out = {k: v for k, v in org.items() if k != "left"}
     out["member_count"] = len(_members(state, org["uid"]))
     out["team_count"] = len(_teams(state, org["uid"]))
@@ -152,14 +152,14 @@ def _member_view(member: Record) -> Record:
     return {k: member.get(k) for k in MEMBER_FIELDS}
 
 
-def _invitation_view(invitation: Record) -> Record:
+def invitation_view(invitation: Record) -> Record:
     out = {k: v for k, v in invitation.items() if k not in INVITATION_HIDDEN}
     expires = out.get("expires_at")
     out["is_expired"] = isinstance(expires, str) and expires < now_iso()
     return out
 
 
-def _team_view(state: Store, org: Record, team: Record) -> Record:
+def team_view(state: Store, org: Record, team: Record) -> Record:
     out = {k: team.get(k) for k in TEAM_FIELDS}
     out["organization_uid"] = org["uid"]
     out["organization_name"] = org.get("name")
@@ -168,7 +168,7 @@ def _team_view(state: Store, org: Record, team: Record) -> Record:
     return out
 
 
-def _team_member_view(state: Store, org_uid: str, member: Record) -> Record:
+def team_member_view(state: Store, org_uid: str, member: Record) -> Record:
     person = _member(state, org_uid, member["user_uid"]) or {}
     out = {k: person.get(k) for k in TEAM_MEMBER_FIELDS}
     out["user_uid"] = member["user_uid"]
@@ -226,7 +226,7 @@ def _unique_slug(state: Store, base: str) -> str:
 
 @router.route("GET", "/organizations/")
 def list_orgs(state: Store, req: FakeRequest) -> FakeResponse:
-    visible = [_org_view(state, o) for o in state.all(ORGS) if not o.get("left")]
+    visible = [org_view(state, o) for o in state.all(ORGS) if not o.get("left")]
     return page_number_page(req, visible, state.base_url)
 
 
@@ -261,7 +261,7 @@ def create_org(state: Store, req: FakeRequest) -> FakeResponse:
     }
     org = state.create(ORGS, record)
     state.insert(MEMBERS, {**CALLER, "organization": org["uid"], "role": "owner"})
-    return FakeResponse(201, _org_view(state, org))
+    return FakeResponse(201, org_view(state, org))
 
 
 @router.route("GET", "/organizations/industry-choices/")
@@ -273,7 +273,7 @@ def industry_choices(state: Store, req: FakeRequest) -> FakeResponse:
 @router.route("GET", "/organizations/{slug}/")
 def get_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
-    return FakeResponse(200, _org_view(state, org)) if org is not None else not_found()
+    return FakeResponse(200, org_view(state, org)) if org is not None else not_found()
 
 
 @router.route("PATCH", "/organizations/{slug}/")
@@ -286,7 +286,7 @@ def update_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
         return body
     changes = {k: body[k] for k in ORG_STRINGS if k in body}
     updated = state.update(ORGS, org["uid"], changes) or org
-    return FakeResponse(200, _org_view(state, updated))
+    return FakeResponse(200, org_view(state, updated))
 
 
 @router.route("DELETE", "/organizations/{slug}/")
@@ -426,7 +426,7 @@ def list_invitations(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     if org is None:
         return not_found()
     pending = state.where(INVITATIONS, organization=org["uid"], status="pending")
-    views = [_invitation_view(i) for i in pending]
+    views = [invitation_view(i) for i in pending]
     return cursor_page(req, views, state.base_url)
 
 
@@ -465,7 +465,7 @@ def create_invitation(state: Store, req: FakeRequest, slug: str) -> FakeResponse
         "accept_url": link,
         "copy_link": link,
     }
-    return FakeResponse(201, _invitation_view(state.create(INVITATIONS, record)))
+    return FakeResponse(201, invitation_view(state.create(INVITATIONS, record)))
 
 
 @router.route("POST", "/organizations/{slug}/invitations/{invitation_uid}/resend/")
@@ -510,7 +510,7 @@ def list_teams(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    teams = [_team_view(state, org, t) for t in _teams(state, org["uid"])]
+    teams = [team_view(state, org, t) for t in _teams(state, org["uid"])]
     return cursor_page(req, teams, state.base_url)
 
 
@@ -536,7 +536,7 @@ def create_team(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
         "description": body.get("description", ""),
         "color": body.get("color"),
     }
-    return FakeResponse(201, _team_view(state, org, state.create(TEAMS, record)))
+    return FakeResponse(201, team_view(state, org, state.create(TEAMS, record)))
 
 
 @router.route("GET", "/organizations/{slug}/teams/{team_slug}/")
@@ -545,7 +545,7 @@ def get_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeR
     if found is None:
         return not_found()
     org, team = found
-    return FakeResponse(200, _team_view(state, org, team))
+    return FakeResponse(200, team_view(state, org, team))
 
 
 @router.route("PATCH", "/organizations/{slug}/teams/{team_slug}/")
@@ -559,7 +559,7 @@ def update_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> Fa
         return body
     changes: Record = {k: body[k] for k in TEAM_STRINGS if k in body}
     updated = state.update(TEAMS, team["uid"], changes) or team
-    return FakeResponse(200, _team_view(state, org, updated))
+    return FakeResponse(200, team_view(state, org, updated))
 
 
 @router.route("DELETE", "/organizations/{slug}/teams/{team_slug}/")
@@ -578,7 +578,7 @@ def list_team_members(state: Store, req: FakeRequest, slug: str, team_slug: str)
     if found is None:
         return not_found()
     org, team = found
-    members = [_team_member_view(state, org["uid"], m) for m in _team_members(state, team["uid"])]
+    members = [team_member_view(state, org["uid"], m) for m in _team_members(state, team["uid"])]
     return cursor_page(req, members, state.base_url)
 
 
@@ -599,7 +599,7 @@ def add_team_member(state: Store, req: FakeRequest, slug: str, team_slug: str) -
         return bad_request({"user_uid": ["User is already a member of this team."]})
     record = {"team": team["uid"], "user_uid": user_uid, "role": body.get("role", "member")}
     member = state.create(TEAM_MEMBERS, record)
-    return FakeResponse(201, _team_member_view(state, org["uid"], member))
+    return FakeResponse(201, team_member_view(state, org["uid"], member))
 
 
 def _find_team_member(state: Store, slug: str, team_slug: str, user_uid: str) -> Record | None:

@@ -1,6 +1,6 @@
 """Webhook deliveries: read-only records, written by `POST /webhooks/{uid}/test/`.
 
-Seed them directly with `store.insert("webhook_deliveries", {...})`.
+Seed them with `fake.seed.webhook_delivery(webhook)`.
 """
 
 from __future__ import annotations
