@@ -1,4 +1,5 @@
-"""Every resource router of the fake; the server merges them in this order."""
+"""Every route of the fake: the standard ones declared in `STANDARD`, the others by hand in
+the resource modules. The server merges them in this order."""
 
 from .._routing import Router
 from . import (
@@ -13,20 +14,32 @@ from . import (
     fleet,
     inference_providers,
     organizations,
-    projects,
     quality_targets,
     slices,
     storage_configs,
-    tasks,
-    webhook_deliveries,
     webhooks,
 )
+from ._standard import Kind, Resource, standard_router
+
+PROJECTS = Resource("projects")
+TASKS = Resource("tasks", filters={"project": "project", "status": "status"})
+DELIVERIES = Resource("webhook_deliveries")
+
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "projects.list": ("list", PROJECTS),
+    "projects.get": ("get", PROJECTS),
+    "tasks.list": ("list", TASKS),
+    "tasks.get": ("get", TASKS),
+    "exports.list": ("list", Resource("exports")),
+    "webhook_deliveries.list": ("list", DELIVERIES),
+    "webhook_deliveries.get": ("get", DELIVERIES),
+}
+"""Endpoint id -> (kind of standard route, the resource it serves)."""
 
 ALL_ROUTERS: tuple[Router, ...] = (
-    projects.router,
+    standard_router(STANDARD),
     datasets.router,
     datasets_more.router,
-    tasks.router,
     exports.router,
     agents.router,
     annotation_issues.router,
@@ -40,7 +53,6 @@ ALL_ROUTERS: tuple[Router, ...] = (
     slices.router,
     storage_configs.router,
     webhooks.router,
-    webhook_deliveries.router,
 )
 
-__all__ = ["ALL_ROUTERS"]
+__all__ = ["ALL_ROUTERS", "STANDARD"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found
+from .._store import Store, bad_request, not_found
 from ._common import object_body
 
 router = Router()
@@ -17,11 +17,6 @@ router = Router()
 DOWNLOAD_URL = "https://downloads.example.invalid/exports/{uid}.zip"
 # Which collection each optional reference in the create body must exist in.
 REFERENCES = {"project": "projects", "dataset": "datasets"}
-
-
-@router.route("GET", "/exports/")
-def list_exports(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all("exports"), state.base_url)
 
 
 @router.route("POST", "/exports/")
