@@ -33,6 +33,7 @@ STANDARD: dict[str, tuple[Kind, Resource]] = {
     "exports.list": ("list", Resource("exports")),
     "webhook_deliveries.list": ("list", DELIVERIES),
     "webhook_deliveries.get": ("get", DELIVERIES),
+    **fleet.STANDARD,
 }
 """Endpoint id -> (kind of standard route, the resource it serves)."""
 

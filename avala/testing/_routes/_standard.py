@@ -17,7 +17,7 @@ from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Record, Store, bad_request, cursor_page, not_found
 from ._common import Errors, object_body
 
-__all__ = ["Kind", "Resource", "standard_router"]
+__all__ = ["Check", "Kind", "Resource", "standard_router"]
 
 Kind = Literal["list", "get", "create", "update", "delete"]
 Check = Callable[[Store, Record, bool], Errors]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
-from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -24,12 +23,10 @@ from ._common import (
     NOT_STRING,
     REQUIRED,
     at_least,
-    deleted_or_404,
     no_such_pk,
     not_a,
-    ok_or_404,
-    update_record,
 )
+from ._standard import Check, Kind, Resource
 
 router = Router()
 
@@ -124,21 +121,9 @@ def _pick(body: Record, kinds: dict[str, str]) -> Record:
     return {k: body[k] for k in kinds if k in body}
 
 
-def _update(
-    state: Store, req: FakeRequest, collection: str, uid: str, kinds: dict[str, str]
-) -> FakeResponse:
-    """A PATCH of the `kinds` fields of record `uid` (the body is required here)."""
-    check = partial(_errors, kinds=kinds)
-    return update_record(state, req, collection, uid, check=check, fields=kinds, optional=False)
-
-
-def _filtered(items: list[Record], req: FakeRequest, filters: dict[str, str]) -> list[Record]:
-    """Keep records whose `field` equals the query value of `param` (for each given)."""
-    for param, name in filters.items():
-        wanted = req.q(param)
-        if wanted is not None:
-            items = [r for r in items if str(r.get(name)) == wanted]
-    return items
+def _kinds(kinds: dict[str, str], required: tuple[str, ...] = ()) -> Check:
+    """The standard routes' check of a body whose fields have these kinds."""
+    return lambda state, body, partial: _errors(body, kinds, () if partial else required)
 
 
 def _refuse(message: str) -> FakeResponse:
@@ -156,12 +141,6 @@ DEVICE_FIELDS = {
     "tags": "str_list",
     "metadata": "object",
 }
-
-
-@router.route("GET", "/fleet/devices/")
-def list_devices(state: Store, req: FakeRequest) -> FakeResponse:
-    items = _filtered(state.all(DEVICES), req, {"status": "status", "type": "type"})
-    return cursor_page(req, items, state.base_url)
 
 
 @router.route("POST", "/fleet/devices/")
@@ -183,45 +162,9 @@ def register_device(state: Store, req: FakeRequest) -> FakeResponse:
     return FakeResponse(201, {**device, "device_token": f"dvt_{secrets.token_hex(16)}"})
 
 
-@router.route("GET", "/fleet/devices/{device_id}/")
-def get_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    return ok_or_404(state.get(DEVICES, device_id))
-
-
-@router.route("PATCH", "/fleet/devices/{device_id}/")
-def update_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    return _update(state, req, DEVICES, device_id, DEVICE_FIELDS)
-
-
-@router.route("DELETE", "/fleet/devices/{device_id}/")
-def delete_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(DEVICES, device_id))
-
-
 # --- recordings ---------------------------------------------------------------------------
 
 RECORDING_FIELDS = {"status": "str", "tags": "str_list"}
-
-
-@router.route("GET", "/fleet/recordings/")
-def list_recordings(state: Store, req: FakeRequest) -> FakeResponse:
-    items = _filtered(state.all(RECORDINGS), req, {"device": "device", "status": "status"})
-    return cursor_page(req, items, state.base_url)
-
-
-@router.route("GET", "/fleet/recordings/{recording_id}/")
-def get_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    return ok_or_404(state.get(RECORDINGS, recording_id))
-
-
-@router.route("PATCH", "/fleet/recordings/{recording_id}/")
-def update_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    return _update(state, req, RECORDINGS, recording_id, RECORDING_FIELDS)
-
-
-@router.route("DELETE", "/fleet/recordings/{recording_id}/")
-def delete_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(RECORDINGS, recording_id))
 
 
 # --- events -------------------------------------------------------------------------------
@@ -270,13 +213,6 @@ def _new_event(body: Record) -> Record:
     }
 
 
-@router.route("GET", "/fleet/events/")
-def list_events(state: Store, req: FakeRequest) -> FakeResponse:
-    filters = {"recording": "recording", "device": "device", "type": "type", "severity": "severity"}
-    items = _filtered(state.all(EVENTS), req, filters)
-    return cursor_page(req, items, state.base_url)
-
-
 @router.route("POST", "/fleet/events/")
 def create_event(state: Store, req: FakeRequest) -> FakeResponse:
     errors = _event_errors(state, req.body)
@@ -298,16 +234,6 @@ def create_event_batch(state: Store, req: FakeRequest) -> FakeResponse:
     for event in events:
         state.create(EVENTS, _new_event(event))
     return FakeResponse(201, {"created": len(events)})
-
-
-@router.route("GET", "/fleet/events/{event_id}/")
-def get_event(state: Store, req: FakeRequest, event_id: str) -> FakeResponse:
-    return ok_or_404(state.get(EVENTS, event_id))
-
-
-@router.route("DELETE", "/fleet/events/{event_id}/")
-def delete_event(state: Store, req: FakeRequest, event_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(EVENTS, event_id))
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -334,50 +260,7 @@ def list_rules(state: Store, req: FakeRequest) -> FakeResponse:
     return cursor_page(req, items, state.base_url)
 
 
-@router.route("POST", "/fleet/rules/")
-def create_rule(state: Store, req: FakeRequest) -> FakeResponse:
-    invalid = _check(req.body, RULE_FIELDS, ("name", "condition", "actions"))
-    if invalid is not None:
-        return invalid
-    record = {
-        "description": "",
-        "enabled": True,
-        "scope": None,
-        "hit_count": 0,
-        "last_hit_at": None,
-        **_pick(req.body, RULE_FIELDS),
-    }
-    return FakeResponse(201, state.create(RULES, record))
-
-
-@router.route("GET", "/fleet/rules/{rule_id}/")
-def get_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    return ok_or_404(state.get(RULES, rule_id))
-
-
-@router.route("PATCH", "/fleet/rules/{rule_id}/")
-def update_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    return _update(state, req, RULES, rule_id, RULE_FIELDS)
-
-
-@router.route("DELETE", "/fleet/rules/{rule_id}/")
-def delete_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(RULES, rule_id))
-
-
 # --- alerts -------------------------------------------------------------------------------
-
-
-@router.route("GET", "/fleet/alerts/")
-def list_alerts(state: Store, req: FakeRequest) -> FakeResponse:
-    filters = {"status": "status", "severity": "severity", "device": "device", "rule": "rule"}
-    items = _filtered(state.all(ALERTS), req, filters)
-    return cursor_page(req, items, state.base_url)
-
-
-@router.route("GET", "/fleet/alerts/{alert_id}/")
-def get_alert(state: Store, req: FakeRequest, alert_id: str) -> FakeResponse:
-    return ok_or_404(state.get(ALERTS, alert_id))
 
 
 @router.route("POST", "/fleet/alerts/{alert_id}/acknowledge/")
@@ -417,24 +300,6 @@ def resolve_alert(state: Store, req: FakeRequest, alert_id: str) -> FakeResponse
 # --- alert channels -----------------------------------------------------------------------
 
 CHANNEL_FIELDS = {"name": "str", "type": "str", "config": "object"}
-
-
-@router.route("GET", "/fleet/alert-channels/")
-def list_channels(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(CHANNELS), state.base_url)
-
-
-@router.route("POST", "/fleet/alert-channels/")
-def create_channel(state: Store, req: FakeRequest) -> FakeResponse:
-    invalid = _check(req.body, CHANNEL_FIELDS, ("name", "type", "config"))
-    if invalid is not None:
-        return invalid
-    return FakeResponse(201, state.create(CHANNELS, _pick(req.body, CHANNEL_FIELDS)))
-
-
-@router.route("DELETE", "/fleet/alert-channels/{channel_id}/")
-def delete_channel(state: Store, req: FakeRequest, channel_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(CHANNELS, channel_id))
 
 
 @router.route("POST", "/fleet/alert-channels/{channel_id}/test/")
@@ -640,3 +505,76 @@ def upload_status(state: Store, req: FakeRequest, recording_uid: str) -> FakeRes
         "pending_paths": [f["path"] for f in session["files"] if f["etag"] is None],
     }
     return FakeResponse(200, body)
+
+
+# --- the standard routes -------------------------------------------------------------------
+
+DEVICE = Resource(
+    DEVICES,
+    keys={"device_id": "uid"},
+    filters={"status": "status", "type": "type"},
+    check=_kinds(DEVICE_FIELDS),
+    fields=tuple(DEVICE_FIELDS),
+    body_required=True,
+)
+RECORDING = Resource(
+    RECORDINGS,
+    keys={"recording_id": "uid"},
+    filters={"device": "device", "status": "status"},
+    check=_kinds(RECORDING_FIELDS),
+    fields=tuple(RECORDING_FIELDS),
+    body_required=True,
+)
+EVENT = Resource(
+    EVENTS,
+    keys={"event_id": "uid"},
+    filters={"recording": "recording", "device": "device", "type": "type", "severity": "severity"},
+)
+RULE = Resource(
+    RULES,
+    keys={"rule_id": "uid"},
+    check=_kinds(RULE_FIELDS, ("name", "condition", "actions")),
+    fields=tuple(RULE_FIELDS),
+    defaults=lambda: {
+        "description": "",
+        "enabled": True,
+        "scope": None,
+        "hit_count": 0,
+        "last_hit_at": None,
+    },
+    body_required=True,
+)
+ALERT = Resource(
+    ALERTS,
+    keys={"alert_id": "uid"},
+    filters={"status": "status", "severity": "severity", "device": "device", "rule": "rule"},
+)
+CHANNEL = Resource(
+    CHANNELS,
+    keys={"channel_id": "uid"},
+    check=_kinds(CHANNEL_FIELDS, ("name", "type", "config")),
+    fields=tuple(CHANNEL_FIELDS),
+)
+
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "fleet.devices.list": ("list", DEVICE),
+    "fleet.devices.get": ("get", DEVICE),
+    "fleet.devices.update": ("update", DEVICE),
+    "fleet.devices.delete": ("delete", DEVICE),
+    "fleet.recordings.list": ("list", RECORDING),
+    "fleet.recordings.get": ("get", RECORDING),
+    "fleet.recordings.update": ("update", RECORDING),
+    "fleet.recordings.delete": ("delete", RECORDING),
+    "fleet.events.list": ("list", EVENT),
+    "fleet.events.get": ("get", EVENT),
+    "fleet.events.delete": ("delete", EVENT),
+    "fleet.rules.create": ("create", RULE),
+    "fleet.rules.get": ("get", RULE),
+    "fleet.rules.update": ("update", RULE),
+    "fleet.rules.delete": ("delete", RULE),
+    "fleet.alerts.list": ("list", ALERT),
+    "fleet.alerts.get": ("get", ALERT),
+    "fleet.alert_channels.list": ("list", CHANNEL),
+    "fleet.alert_channels.create": ("create", CHANNEL),
+    "fleet.alert_channels.delete": ("delete", CHANNEL),
+}
