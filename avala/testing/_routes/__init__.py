@@ -33,7 +33,11 @@ STANDARD: dict[str, tuple[Kind, Resource]] = {
     "exports.list": ("list", Resource("exports")),
     "webhook_deliveries.list": ("list", DELIVERIES),
     "webhook_deliveries.get": ("get", DELIVERIES),
+    **agents.STANDARD,
     **fleet.STANDARD,
+    **inference_providers.STANDARD,
+    **quality_targets.STANDARD,
+    **webhooks.STANDARD,
 }
 """Endpoint id -> (kind of standard route, the resource it serves)."""
 

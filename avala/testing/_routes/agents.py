@@ -21,9 +21,8 @@ from ._common import (
     check_string_list,
     check_strings,
     checked_body,
-    ok_or_404,
-    update_record,
 )
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -50,11 +49,6 @@ def _validate(state: Store, body: dict[str, Any], *, partial: bool) -> dict[str,
     return errors
 
 
-@router.route("GET", "/agents/")
-def list_agents(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(AGENTS), state.base_url)
-
-
 @router.route("POST", "/agents/")
 def create_agent(state: Store, req: FakeRequest) -> FakeResponse:
     body = checked_body(req, partial(_validate, state, partial=False))
@@ -73,17 +67,6 @@ def create_agent(state: Store, req: FakeRequest) -> FakeResponse:
         "execution_stats": {"total": 0, "succeeded": 0, "failed": 0},
     }
     return FakeResponse(201, state.create(AGENTS, record))
-
-
-@router.route("GET", "/agents/{uid}/")
-def get_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return ok_or_404(state.get(AGENTS, uid))
-
-
-@router.route("PATCH", "/agents/{uid}/")
-def update_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    check = partial(_validate, state, partial=True)
-    return update_record(state, req, AGENTS, uid, check=check, fields=FIELDS)
 
 
 @router.route("DELETE", "/agents/{uid}/")
@@ -141,3 +124,15 @@ def test_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
             "execution_uid": execution["uid"],
         },
     )
+
+
+AGENT = Resource(
+    AGENTS,
+    check=lambda state, body, partial: _validate(state, body, partial=partial),
+    fields=FIELDS,
+)
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "agents.list": ("list", AGENT),
+    "agents.get": ("get", AGENT),
+    "agents.update": ("update", AGENT),
+}

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
+from .._store import Store, not_found, now_iso
 from ._common import (
     NOT_BLANK,
     absent,
@@ -18,11 +18,9 @@ from ._common import (
     check_reference,
     check_strings,
     checked_body,
-    deleted_or_404,
     not_a,
-    ok_or_404,
-    update_record,
 )
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -48,11 +46,6 @@ def _errors(
     return errors
 
 
-@router.route("GET", "/inference-providers/")
-def list_providers(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(COLLECTION), state.base_url)
-
-
 @router.route("POST", "/inference-providers/")
 def create_provider(state: Store, req: FakeRequest) -> FakeResponse:
     body = checked_body(req, partial(_errors, state, required=REQUIRED))
@@ -71,22 +64,6 @@ def create_provider(state: Store, req: FakeRequest) -> FakeResponse:
     return FakeResponse(201, state.create(COLLECTION, record))
 
 
-@router.route("GET", "/inference-providers/{uid}/")
-def get_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return ok_or_404(state.get(COLLECTION, uid))
-
-
-@router.route("PATCH", "/inference-providers/{uid}/")
-def update_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    check = partial(_errors, state)
-    return update_record(state, req, COLLECTION, uid, check=check, fields=WRITABLE)
-
-
-@router.route("DELETE", "/inference-providers/{uid}/")
-def delete_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return deleted_or_404(state.delete(COLLECTION, uid))
-
-
 @router.route("POST", "/inference-providers/{uid}/test/")
 def test_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     provider = state.get(COLLECTION, uid)
@@ -98,3 +75,14 @@ def test_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     state.update(COLLECTION, uid, {"last_test_at": stamp, "last_test_success": ok})
     message = "Connection successful." if ok else "Provider is inactive or has no url."
     return FakeResponse(200, {"success": ok, "message": message, "tested_at": stamp})
+
+
+PROVIDER = Resource(
+    COLLECTION, check=lambda state, body, partial: _errors(state, body), fields=WRITABLE
+)
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "inference_providers.list": ("list", PROVIDER),
+    "inference_providers.get": ("get", PROVIDER),
+    "inference_providers.update": ("update", PROVIDER),
+    "inference_providers.delete": ("delete", PROVIDER),
+}

@@ -15,8 +15,9 @@ from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
+from .._store import Store, not_found, now_iso
 from ._common import NOT_BLANK, NOT_NUMBER, absent, check_bools, check_choice, checked_body
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -72,14 +73,6 @@ def _errors(body: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, l
         if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
             errors["notify_emails"] = ["Enter a valid email address."]
     return errors
-
-
-@router.route("GET", "/projects/{project_uid}/quality-targets/")
-def list_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
-    if state.get("projects", project_uid) is None:
-        return not_found()
-    items = [_view(t) for t in state.where(COLLECTION, project=project_uid)]
-    return cursor_page(req, items, state.base_url)
 
 
 @router.route("POST", "/projects/{project_uid}/quality-targets/")
@@ -145,28 +138,24 @@ def evaluate_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeRe
     return FakeResponse(200, results)
 
 
-@router.route("GET", "/projects/{project_uid}/quality-targets/{uid}/")
-def get_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
-    target = _find(state, project_uid, uid)
-    return FakeResponse(200, _view(target)) if target is not None else not_found()
-
-
-@router.route("PATCH", "/projects/{project_uid}/quality-targets/{uid}/")
-def update_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
-    if _find(state, project_uid, uid) is None:
-        return not_found()
-    body = checked_body(req, _errors, optional=True)
-    if isinstance(body, FakeResponse):
-        return body
-    changes = {k: body[k] for k in WRITABLE if k in body}
+def _as_float(changes: dict[str, Any]) -> dict[str, Any]:
     if "threshold" in changes:
         changes["threshold"] = float(changes["threshold"])
-    return FakeResponse(200, _view(state.update(COLLECTION, uid, changes) or {}))
+    return changes
 
 
-@router.route("DELETE", "/projects/{project_uid}/quality-targets/{uid}/")
-def delete_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
-    if _find(state, project_uid, uid) is None:
-        return not_found()
-    state.delete(COLLECTION, uid)
-    return FakeResponse(204)
+TARGET = Resource(
+    COLLECTION,
+    keys={"project_uid": "project", "uid": "uid"},
+    parent={"project_uid": "projects"},
+    view=_view,
+    check=lambda state, body, partial: _errors(body),
+    fields=WRITABLE,
+    coerce=_as_float,
+)
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "quality_targets.list": ("list", TARGET),
+    "quality_targets.get": ("get", TARGET),
+    "quality_targets.update": ("update", TARGET),
+    "quality_targets.delete": ("delete", TARGET),
+}

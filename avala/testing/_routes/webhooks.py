@@ -11,18 +11,16 @@ from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
+from .._store import Store, not_found, now_iso
 from ._common import (
     NOT_STRING,
     absent,
     check_bools,
     check_strings,
     checked_body,
-    deleted_or_404,
     not_a,
-    ok_or_404,
-    update_record,
 )
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -53,11 +51,6 @@ def _errors(body: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, l
     return errors
 
 
-@router.route("GET", "/webhooks/")
-def list_webhooks(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(COLLECTION), state.base_url)
-
-
 @router.route("POST", "/webhooks/")
 def create_webhook(state: Store, req: FakeRequest) -> FakeResponse:
     body = checked_body(req, partial(_errors, required=REQUIRED))
@@ -70,21 +63,6 @@ def create_webhook(state: Store, req: FakeRequest) -> FakeResponse:
         "secret": body.get("secret") or f"whsec_{secrets.token_hex(16)}",
     }
     return FakeResponse(201, state.create(COLLECTION, record))
-
-
-@router.route("GET", "/webhooks/{uid}/")
-def get_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return ok_or_404(state.get(COLLECTION, uid))
-
-
-@router.route("PATCH", "/webhooks/{uid}/")
-def update_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return update_record(state, req, COLLECTION, uid, check=_errors, fields=WRITABLE)
-
-
-@router.route("DELETE", "/webhooks/{uid}/")
-def delete_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return deleted_or_404(state.delete(COLLECTION, uid))
 
 
 @router.route("POST", "/webhooks/{uid}/test/")
@@ -110,3 +88,12 @@ def test_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     return FakeResponse(
         200, {"success": True, "delivery_uid": delivery["uid"], "response_status": 200}
     )
+
+
+WEBHOOK = Resource(COLLECTION, check=lambda state, body, partial: _errors(body), fields=WRITABLE)
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "webhooks.list": ("list", WEBHOOK),
+    "webhooks.get": ("get", WEBHOOK),
+    "webhooks.update": ("update", WEBHOOK),
+    "webhooks.delete": ("delete", WEBHOOK),
+}
