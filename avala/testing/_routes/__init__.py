@@ -34,9 +34,13 @@ STANDARD: dict[str, tuple[Kind, Resource]] = {
     "webhook_deliveries.list": ("list", DELIVERIES),
     "webhook_deliveries.get": ("get", DELIVERIES),
     **agents.STANDARD,
+    **auto_label_jobs.STANDARD,
+    **consensus.STANDARD,
     **fleet.STANDARD,
     **inference_providers.STANDARD,
     **quality_targets.STANDARD,
+    **slices.STANDARD,
+    **storage_configs.STANDARD,
     **webhooks.STANDARD,
 }
 """Endpoint id -> (kind of standard route, the resource it serves)."""

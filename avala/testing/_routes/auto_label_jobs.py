@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso
+from .._store import Store, bad_request, not_found, now_iso
 from ._common import check_bools, check_string_list, check_strings, checked_body, ratio_error
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -33,15 +34,6 @@ def _validate(body: dict[str, Any]) -> dict[str, list[str]]:
     check_string_list(errors, body, "labels")
     check_bools(errors, body, ("dry_run",))
     return errors
-
-
-@router.route("GET", "/auto-label-jobs/")
-def list_jobs(state: Store, req: FakeRequest) -> FakeResponse:
-    items = state.all(JOBS)
-    project = req.q("project")
-    if project:
-        items = [j for j in items if j.get("project") == project]
-    return cursor_page(req, items, state.base_url)
 
 
 @router.route("POST", "/projects/{project_uid}/auto-label/")
@@ -120,3 +112,8 @@ def cancel_job(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
         return bad_request({"status": [f"Cannot cancel a job that is {job['status']}."]})
     state.update(JOBS, uid, {"status": "cancelled", "completed_at": now_iso()})
     return FakeResponse(204)
+
+
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "auto_label_jobs.list": ("list", Resource(JOBS, filters={"project": "project"})),
+}

@@ -17,8 +17,9 @@ from statistics import fmean, median
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found
+from .._store import Store, not_found
 from ._common import NOT_INTEGER, at_least, checked_body, ratio_error
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -82,14 +83,6 @@ def get_summary(state: Store, req: FakeRequest, project_uid: str) -> FakeRespons
     return FakeResponse(200, body)
 
 
-@router.route("GET", "/projects/{project_uid}/consensus/scores/")
-def list_scores(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
-    if state.get("projects", project_uid) is None:
-        return not_found()
-    items = [_public(s) for s in _scores(state, project_uid)]
-    return cursor_page(req, items, state.base_url)
-
-
 @router.route("POST", "/projects/{project_uid}/consensus/compute/")
 def compute(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
     if state.get("projects", project_uid) is None:
@@ -136,3 +129,9 @@ def update_config(state: Store, req: FakeRequest, project_uid: str) -> FakeRespo
             changes[key] = float(changes[key])
     updated = state.update(CONFIGS, config["uid"], changes) or config
     return FakeResponse(200, _public(updated))
+
+
+SCORE = Resource(
+    SCORES, keys={"project_uid": "project"}, parent={"project_uid": "projects"}, view=_public
+)
+STANDARD: dict[str, tuple[Kind, Resource]] = {"consensus.list_scores": ("list", SCORE)}

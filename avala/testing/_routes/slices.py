@@ -14,7 +14,8 @@ from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found
-from ._common import REQUIRED, at_least, check_choice, check_name, object_body, ok_or_404
+from ._common import REQUIRED, at_least, check_choice, check_name, object_body
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -65,16 +66,6 @@ def _select(
                 seen.add(item["uid"])
                 picked.append(item)
     return picked, None
-
-
-@router.route("GET", "/slices/{owner}/list/")
-def list_slices(state: Store, req: FakeRequest, owner: str) -> FakeResponse:
-    return cursor_page(req, state.where("slices", owner_name=owner), state.base_url)
-
-
-@router.route("GET", "/slices/{owner}/{slug}/")
-def get_slice(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
-    return ok_or_404(_find(state, owner, slug))
 
 
 @router.route("POST", "/slices/")
@@ -148,3 +139,10 @@ def get_slice_item(
         if item.get("uid") == item_uid:
             return FakeResponse(200, item)
     return not_found()
+
+
+SLICE = Resource("slices", keys={"owner": "owner_name", "slug": "slug"})
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "slices.list": ("list", SLICE),
+    "slices.get": ("get", SLICE),
+}

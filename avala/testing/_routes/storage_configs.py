@@ -12,15 +12,15 @@ import hashlib
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
+from .._store import Store, not_found, now_iso
 from ._common import (
     check_bools,
     check_choice,
     check_name,
     check_strings,
     checked_body,
-    deleted_or_404,
 )
+from ._standard import Kind, Resource
 
 router = Router()
 
@@ -65,13 +65,6 @@ def _visible(record: dict[str, Any] | None, organization: str | None) -> bool:
     if record is None:
         return False
     return not organization or record.get("organization") == organization
-
-
-@router.route("GET", "/storage-configs/")
-def list_storage_configs(state: Store, req: FakeRequest) -> FakeResponse:
-    organization = req.q("organization")
-    configs = [_public(c) for c in state.all("storage_configs") if _visible(c, organization)]
-    return cursor_page(req, configs, state.base_url)
 
 
 def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
@@ -136,6 +129,8 @@ def get_storage_config(state: Store, req: FakeRequest, uid: str) -> FakeResponse
     return FakeResponse(200, _public(config))
 
 
-@router.route("DELETE", "/storage-configs/{uid}/")
-def delete_storage_config(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return deleted_or_404(state.delete("storage_configs", uid))
+CONFIG = Resource("storage_configs", filters={"organization": "organization"}, view=_public)
+STANDARD: dict[str, tuple[Kind, Resource]] = {
+    "storage_configs.list": ("list", CONFIG),
+    "storage_configs.delete": ("delete", CONFIG),
+}
