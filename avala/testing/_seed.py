@@ -3,17 +3,18 @@
 Each method stores a record with defaults for every field the model needs, overridden by
 keyword, and returns it decoded by the SDK's own converter: the model a client reading it
 would get. Override names are checked against the model, so a typo fails at the seed call
-instead of being stored and ignored. The routes never import this module, so the fake
-stays an independent oracle of the wire format.
+instead of being stored and ignored. The defaults are data (`Kind` values below); the
+routes never import this module, so the fake stays an independent oracle of the wire format.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from returns.pipeline import is_successful
 
@@ -73,8 +74,8 @@ Ref = str | HasUid
 """A parent given by uid or as the model a seed method (or a client) returned."""
 
 
-def _uid(ref: Ref) -> str:
-    return ref if isinstance(ref, str) else ref.uid
+def _uid(ref: Ref | None) -> str | None:
+    return ref if ref is None or isinstance(ref, str) else ref.uid
 
 
 def _plain(value: Any) -> Any:
@@ -86,6 +87,129 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return to_plain(value)
+
+
+def _as_stored(store: Store, record: Record) -> Record:
+    return record
+
+
+class Kind(Generic[M]):
+    """How to seed one collection: its model, the defaults of a record (`{n}` in a string is
+    the record's number, a callable is called), the stored keys that are no field of the
+    model (a parent's uid, say) but may be overridden, and the view turning a stored record
+    into the body the API answers with."""
+
+    def __init__(
+        self,
+        collection: str,
+        model: type[M],
+        *stored_only: str,
+        view: Callable[[Store, Record], Record] = _as_stored,
+        **defaults: Any,
+    ) -> None:
+        self.collection, self.model, self.view = collection, model, view
+        self.stored_only, self._defaults = stored_only, defaults
+
+    def defaults(self, n: int) -> Record:
+        """The defaults of the `n`-th record of the collection."""
+        return {k: _default(v, n) for k, v in self._defaults.items()}
+
+
+def _default(value: Any, n: int) -> Any:
+    if callable(value):
+        return value()
+    return value.format(n=n) if isinstance(value, str) else copy.deepcopy(value)
+
+
+def _team_view(store: Store, team: Record) -> Record:
+    org = store.get("organizations", team["organization"]) or {"uid": team["organization"]}
+    return orgs.team_view(store, org, team)
+
+
+def _team_member_view(store: Store, member: Record) -> Record:
+    team = store.get("organizations_teams", member["team"]) or {}
+    return orgs.team_member_view(store, str(team.get("organization")), member)
+
+
+def _expiry() -> str:
+    return (datetime.now(UTC) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# fmt: off
+PROJECT = Kind("projects", Project, name="Project {n}", status="active")
+DATASET = Kind("datasets", Dataset, name="Dataset {n}", slug="dataset-{n}", item_count=0,
+               owner_name=CALLER, status="created", data_type="image", is_sequence=False,
+               predefined_labels=None, visibility="private")
+TASK = Kind("tasks", Task, type="annotation", name="Task {n}", status="pending", project=None)
+EXPORT = Kind("exports", Export, "project", "dataset", status="pending", download_url=None,
+              project=None, dataset=None)
+DATASET_ITEM = Kind("datasets_items", DatasetItem, key="item-{n}.jpg")
+SEQUENCE = Kind("datasets_sequences", DatasetSequence, "dataset_uid", key="sequence-{n}",
+                status="ready")
+QUOTA = Kind("datasets_quotas", UploadQuota, "uid")
+AGENT = Kind("agents", Agent, name="Agent {n}", events=[], is_active=True, task_types=[],
+             secret=lambda: f"agsec_{uuid.uuid4().hex}",
+             execution_stats={"total": 0, "succeeded": 0, "failed": 0})
+EXECUTION = Kind("agents_executions", AgentExecution, event_type="task.completed",
+                 status="completed")
+ISSUE = Kind("annotation_issues", AnnotationIssue, status="open", priority="medium",
+             severity="minor", closed_at=None,
+             reporter={"username": CALLER, "type": "customer", "is_staff": False})
+QC_TOOL = Kind("annotation_issues_tools", AnnotationIssueToolDetail, name="Tool {n}",
+               dataset_type="image", default=False, problems=[])
+AUTO_LABEL_JOB = Kind("auto_label_jobs", AutoLabelJob, "project", status="pending",
+                      model_type="default")
+CONSENSUS_CONFIG = Kind("consensus_configs", ConsensusConfig, "project", iou_threshold=0.5,
+                        min_agreement_ratio=0.5, min_annotations=2)
+CONSENSUS_SCORE = Kind("consensus_scores", ConsensusScore, "project",
+                       dataset_item_uid="item-{n}", task_name="annotation", score_type="iou",
+                       score=1.0, annotator_count=2)
+DEVICE = Kind("fleet_devices", Device, name="Device {n}", type="vehicle", status="offline",
+              tags=[], metadata={})
+RECORDING = Kind("fleet_recordings", Recording, status="uploaded", tags=[])
+EVENT = Kind("fleet_events", FleetEvent, label="event-{n}", type="marker", timestamp=now_iso,
+             severity="info", tags=[], metadata={})
+RULE = Kind("fleet_rules", Rule, name="Rule {n}", description="", enabled=True, condition={},
+            actions=[], hit_count=0)
+ALERT = Kind("fleet_alerts", Alert, status="open", severity="warning", message="Alert {n}",
+             triggered_at=now_iso)
+CHANNEL = Kind("fleet_alert_channels", AlertChannel, name="Channel {n}", type="email",
+               config={})
+UPLOAD_SESSION = Kind("fleet_upload_sessions", UploadSession, "recording_uid", "status",
+                      "storage_config_uid", "files", status="initiated", confirmed_files=0,
+                      confirmed_bytes=0)
+PROVIDER = Kind("inference_providers", InferenceProvider, name="Provider {n}", description="",
+                provider_type="openai", config={"url": "https://inference.example.com"},
+                is_active=True)
+ORGANIZATION = Kind("organizations", Organization, view=orgs.org_view,
+                    name="Organization {n}", slug="organization-{n}", visibility="private")
+MEMBER = Kind("organizations_members", OrganizationMember, "organization",
+              user_uid=lambda: str(uuid.uuid4()), username="user-{n}",
+              email="user-{n}@example.com", full_name="User {n}", picture=None, role="member")
+INVITATION = Kind("organizations_invitations", Invitation, "organization",
+                  view=lambda store, invitation: orgs.invitation_view(invitation),
+                  invited_email="invitee-{n}@example.com", role="member", status="pending",
+                  expires_at=_expiry)
+TEAM = Kind("organizations_teams", Team, "organization", view=_team_view, name="Team {n}",
+            slug="team-{n}", description="", color=None)
+TEAM_MEMBER = Kind("organizations_team_members", TeamMember, "team", view=_team_member_view,
+                   role="member")
+QUALITY_TARGET = Kind("quality_targets", QualityTarget, "project", name="Target {n}",
+                      metric="accuracy", operator="gte", threshold=0.9, severity="warning",
+                      notify_emails=[])
+SLICE = Kind("slices", Slice, name="Slice {n}", slug="slice-{n}", owner_name=CALLER,
+             visibility="private", status="ready")
+STORAGE_CONFIG = Kind("storage_configs", StorageConfig, "organization", name="Storage {n}",
+                      provider="aws_s3", s3_bucket_name="bucket-{n}", s3_is_accelerated=False,
+                      is_verified=False, organization=None)
+WEBHOOK = Kind("webhooks", Webhook, target_url="https://hooks.example.com/{n}",
+               events=["export.completed"], is_active=True,
+               secret=lambda: f"whsec_{uuid.uuid4().hex}")
+DELIVERY = Kind("webhook_deliveries", WebhookDelivery, event_type="export.completed",
+                payload={}, response_status=200, attempts=1, status="delivered")
+# fmt: on
+RAW: dict[str, Kind[Any]] = {k.collection: k for k in (PROJECT, DATASET, TASK, EXPORT)}
+"""The kinds `FakeAvala.add_*` and `fake.seed(projects=, ...)` store as raw records."""
 
 
 class Seeder:
@@ -108,46 +232,30 @@ class Seeder:
         ]
         return {"projects": made_projects, "datasets": made_datasets, "tasks": made_tasks}
 
-    # --- the machinery ---------------------------------------------------------------------
-
-    def _n(self, collection: str) -> int:
-        """The number the next default record of `collection` gets in its name."""
-        return self._store.count(collection) + 1
-
     def record(self, collection: str, **fields: Any) -> Record:
         """The raw form of `project`, `dataset`, `task` and `export`: the stored dict (what the
         `add_*` helpers of FakeAvala return)."""
-        defaults = RAW_DEFAULTS[collection](self._n(collection))
+        defaults = RAW[collection].defaults(self._store.count(collection) + 1)
         return self._store.insert(collection, {**defaults, **fields})
 
-    def _add(
-        self,
-        collection: str,
-        model: type[M],
-        fields: Mapping[str, Any],
-        defaults: Record,
-        *,
-        view: Callable[[Record], Record] = dict,
-        stored_only: Iterable[str] = (),
-    ) -> M:
-        """Store `defaults` overridden by `fields` and return it decoded as `model`.
-
-        `stored_only` names keys the fake keeps that the model does not show (a parent's
-        uid, say); `view` turns the stored record into the body the API answers with.
-        """
-        known = {f.name for f in dataclasses.fields(model)}  # type: ignore[arg-type]
-        unknown = sorted(set(fields) - known - set(stored_only))
+    def _add(self, kind: Kind[M], fields: Mapping[str, Any], **parents: Any) -> M:
+        """Store the defaults of `kind`, then `parents` (keys the caller does not name), then
+        `fields`, and return the record decoded as the model; a bad override stores nothing."""
+        model = kind.model
+        known = {f.name for f in dataclasses.fields(model)} | set(kind.stored_only)  # type: ignore[arg-type]
+        unknown = sorted(set(fields) - known)
         if unknown:
-            allowed = ", ".join(sorted(known | set(stored_only)))
             raise TypeError(
                 f"{model.__name__} has no field {', '.join(map(repr, unknown))}; "
-                f"the fields it can be seeded with are: {allowed}"
+                f"the fields it can be seeded with are: {', '.join(sorted(known))}"
             )
         with self._store.lock:
-            stored = self._store.insert(collection, {**defaults, **_plain(dict(fields))})
-            decoded = structure(view(stored), model)
+            n = self._store.count(kind.collection) + 1
+            record = {**kind.defaults(n), **parents, **_plain(dict(fields))}
+            stored = self._store.insert(kind.collection, record)
+            decoded = structure(kind.view(self._store, stored), model)
             if not is_successful(decoded):
-                self._store.delete(collection, stored["uid"])
+                self._store.delete(kind.collection, stored["uid"])
                 raise ValueError(
                     f"seeded record is not a valid {model.__name__}: {decoded.failure()}"
                 )
@@ -156,32 +264,27 @@ class Seeder:
     # --- projects, datasets, tasks, exports --------------------------------------------------
 
     def project(self, **fields: Any) -> Project:
-        return self._add("projects", Project, fields, RAW_DEFAULTS["projects"](self._n("projects")))
+        return self._add(PROJECT, fields)
 
     def dataset(self, **fields: Any) -> Dataset:
-        return self._add("datasets", Dataset, fields, RAW_DEFAULTS["datasets"](self._n("datasets")))
+        return self._add(DATASET, fields)
 
     def dataset_statuses(self, dataset: Ref, *statuses: str) -> None:
         """Make the next GETs of `dataset` move it through `statuses`, one per GET."""
         self._store.insert("datasets_lifecycle", {"uid": _uid(dataset), "next": list(statuses)})
 
     def dataset_item(self, dataset: Ref, **fields: Any) -> DatasetItem:
-        n = self._n("datasets_items")
-        owner = self._store.get("datasets", _uid(dataset)) or {}
-        defaults: Record = {
-            "dataset": _uid(dataset),
-            "key": f"item-{n}.jpg",
-            "dataset_owner_name": owner.get("owner_name"),
-            "dataset_slug": owner.get("slug"),
-        }
-        return self._add("datasets_items", DatasetItem, fields, defaults)
+        owner = self._store.get("datasets", str(_uid(dataset))) or {}
+        return self._add(
+            DATASET_ITEM,
+            fields,
+            dataset=_uid(dataset),
+            dataset_owner_name=owner.get("owner_name"),
+            dataset_slug=owner.get("slug"),
+        )
 
     def dataset_sequence(self, dataset: Ref, **fields: Any) -> DatasetSequence:
-        n = self._n("datasets_sequences")
-        defaults: Record = {"dataset_uid": _uid(dataset), "key": f"sequence-{n}", "status": "ready"}
-        return self._add(
-            "datasets_sequences", DatasetSequence, fields, defaults, stored_only=["dataset_uid"]
-        )
+        return self._add(SEQUENCE, fields, dataset_uid=_uid(dataset))
 
     def upload_quota(
         self,
@@ -191,8 +294,7 @@ class Seeder:
         limit: int = DEFAULT_QUOTA_BYTES,
     ) -> UploadQuota:
         """The manual-upload quota of an organization, or of the caller when None."""
-        record = {"uid": organization_uid or "me", "used": used, "limit": limit}
-        return self._add("datasets_quotas", UploadQuota, {}, record, stored_only=["uid"])
+        return self._add(QUOTA, {}, uid=organization_uid or "me", used=used, limit=limit)
 
     def manual_upload(
         self,
@@ -204,70 +306,33 @@ class Seeder:
         dataset_upload_uid: str | None = None,
     ) -> None:
         """A file uploaded through a presigned URL, waiting to become part of a dataset."""
-        record = {
-            "scope": organization_uid or "me",
-            "dataset_name": dataset_name,
-            "path": path,
-            "content_length": content_length,
-            "dataset_upload_uid": dataset_upload_uid,
-        }
+        record: Record = {"scope": organization_uid or "me", "dataset_name": dataset_name}
+        record |= {"path": path, "content_length": content_length}
+        record["dataset_upload_uid"] = dataset_upload_uid
         self._store.insert("datasets_uploads", record)
 
     def task(self, *, project: Ref | None = None, **fields: Any) -> Task:
-        defaults = RAW_DEFAULTS["tasks"](self._n("tasks"))
-        defaults["project"] = _uid(project) if project is not None else None
-        return self._add("tasks", Task, fields, defaults)
+        return self._add(TASK, fields, project=_uid(project))
 
     def export(
         self, *, project: Ref | None = None, dataset: Ref | None = None, **fields: Any
     ) -> Export:
-        defaults = RAW_DEFAULTS["exports"](self._n("exports"))
-        defaults["project"] = _uid(project) if project is not None else None
-        defaults["dataset"] = _uid(dataset) if dataset is not None else None
-        return self._add("exports", Export, fields, defaults, stored_only=["project", "dataset"])
+        return self._add(EXPORT, fields, project=_uid(project), dataset=_uid(dataset))
 
     # --- agents, annotation issues, auto-label, consensus ------------------------------------
 
     def agent(self, **fields: Any) -> Agent:
-        defaults: Record = {
-            "name": f"Agent {self._n('agents')}",
-            "events": [],
-            "is_active": True,
-            "task_types": [],
-            "secret": f"agsec_{uuid.uuid4().hex}",
-            "execution_stats": {"total": 0, "succeeded": 0, "failed": 0},
-        }
-        return self._add("agents", Agent, fields, defaults)
+        return self._add(AGENT, fields)
 
     def agent_execution(self, agent: Ref, **fields: Any) -> AgentExecution:
-        defaults: Record = {
-            "registration": _uid(agent),
-            "event_type": "task.completed",
-            "status": "completed",
-        }
-        return self._add("agents_executions", AgentExecution, fields, defaults)
+        return self._add(EXECUTION, fields, registration=_uid(agent))
 
     def annotation_issue(self, sequence: Ref, **fields: Any) -> AnnotationIssue:
-        defaults: Record = {
-            "sequence_uid": _uid(sequence),
-            "status": "open",
-            "priority": "medium",
-            "severity": "minor",
-            "reporter": {"username": CALLER, "type": "customer", "is_staff": False},
-            "closed_at": None,
-        }
-        return self._add("annotation_issues", AnnotationIssue, fields, defaults)
+        return self._add(ISSUE, fields, sequence_uid=_uid(sequence))
 
     def qc_tool(self, **fields: Any) -> AnnotationIssueToolDetail:
         """A tool of the QC catalogue; once one is seeded, the built-in catalogue is not served."""
-        n = self._n("annotation_issues_tools")
-        defaults: Record = {
-            "name": f"Tool {n}",
-            "dataset_type": "image",
-            "default": False,
-            "problems": [],
-        }
-        return self._add("annotation_issues_tools", AnnotationIssueToolDetail, fields, defaults)
+        return self._add(QC_TOOL, fields)
 
     def annotation_object(
         self,
@@ -280,230 +345,88 @@ class Seeder:
         object_data: Mapping[str, Any] | None = None,
     ) -> None:
         """A 3D annotation object, as a bulk edit would have created it."""
-        record = {
-            "uid": object_uuid,
-            "dataset": _uid(dataset),
-            "object_type": object_type,
-            "dataset_item_uid": dataset_item_uid,
-            "sequence_uid": sequence_uid,
-            "object_data": _plain(object_data or {}),
-        }
-        self._store.insert("annotations_objects", record)
+        record: Record = {"uid": object_uuid, "dataset": _uid(dataset), "object_type": object_type}
+        record |= {"dataset_item_uid": dataset_item_uid, "sequence_uid": sequence_uid}
+        self._store.insert(
+            "annotations_objects", {**record, "object_data": _plain(object_data or {})}
+        )
 
     def auto_label_job(self, project: Ref, **fields: Any) -> AutoLabelJob:
-        defaults: Record = {"project": _uid(project), "status": "pending", "model_type": "default"}
-        return self._add("auto_label_jobs", AutoLabelJob, fields, defaults, stored_only=["project"])
+        return self._add(AUTO_LABEL_JOB, fields, project=_uid(project))
 
     def consensus_config(self, project: Ref, **fields: Any) -> ConsensusConfig:
-        defaults: Record = {
-            "project": _uid(project),
-            "iou_threshold": 0.5,
-            "min_agreement_ratio": 0.5,
-        }
-        defaults["min_annotations"] = 2
-        return self._add(
-            "consensus_configs", ConsensusConfig, fields, defaults, stored_only=["project"]
-        )
+        return self._add(CONSENSUS_CONFIG, fields, project=_uid(project))
 
     def consensus_score(self, project: Ref, **fields: Any) -> ConsensusScore:
-        n = self._n("consensus_scores")
-        defaults: Record = {
-            "project": _uid(project),
-            "dataset_item_uid": f"item-{n}",
-            "task_name": "annotation",
-            "score_type": "iou",
-            "score": 1.0,
-            "annotator_count": 2,
-        }
-        return self._add(
-            "consensus_scores", ConsensusScore, fields, defaults, stored_only=["project"]
-        )
+        return self._add(CONSENSUS_SCORE, fields, project=_uid(project))
 
     # --- fleet -------------------------------------------------------------------------------
 
     def fleet_device(self, **fields: Any) -> Device:
-        defaults: Record = {
-            "name": f"Device {self._n('fleet_devices')}",
-            "type": "vehicle",
-            "status": "offline",
-            "tags": [],
-            "metadata": {},
-        }
-        return self._add("fleet_devices", Device, fields, defaults)
+        return self._add(DEVICE, fields)
 
     def fleet_recording(self, *, device: Ref | None = None, **fields: Any) -> Recording:
-        defaults: Record = {
-            "device": _uid(device) if device is not None else None,
-            "status": "uploaded",
-            "tags": [],
-        }
-        return self._add("fleet_recordings", Recording, fields, defaults)
+        return self._add(RECORDING, fields, device=_uid(device))
 
     def fleet_event(
         self, recording: Ref, *, device: Ref | None = None, **fields: Any
     ) -> FleetEvent:
         """An event of `recording`, on the recording's device unless `device` is given."""
-        owner = (self._store.get("fleet_recordings", _uid(recording)) or {}).get("device")
-        defaults: Record = {
-            "recording": _uid(recording),
-            "device": _uid(device) if device is not None else owner,
-            "label": f"event-{self._n('fleet_events')}",
-            "type": "marker",
-            "timestamp": now_iso(),
-            "severity": "info",
-            "tags": [],
-            "metadata": {},
-        }
-        return self._add("fleet_events", FleetEvent, fields, defaults)
+        owner = (self._store.get("fleet_recordings", str(_uid(recording))) or {}).get("device")
+        return self._add(EVENT, fields, recording=_uid(recording), device=_uid(device) or owner)
 
     def fleet_rule(self, **fields: Any) -> Rule:
-        defaults: Record = {
-            "name": f"Rule {self._n('fleet_rules')}",
-            "description": "",
-            "enabled": True,
-            "condition": {},
-            "actions": [],
-            "hit_count": 0,
-        }
-        return self._add("fleet_rules", Rule, fields, defaults)
+        return self._add(RULE, fields)
 
     def fleet_alert(self, **fields: Any) -> Alert:
-        defaults: Record = {
-            "status": "open",
-            "severity": "warning",
-            "message": f"Alert {self._n('fleet_alerts')}",
-            "triggered_at": now_iso(),
-        }
-        return self._add("fleet_alerts", Alert, fields, defaults)
+        return self._add(ALERT, fields)
 
     def fleet_alert_channel(self, **fields: Any) -> AlertChannel:
-        n = self._n("fleet_alert_channels")
-        defaults: Record = {"name": f"Channel {n}", "type": "email", "config": {}}
-        return self._add("fleet_alert_channels", AlertChannel, fields, defaults)
+        return self._add(CHANNEL, fields)
 
     def fleet_upload_session(
         self, recording: Ref, files: Mapping[str, int], **fields: Any
     ) -> UploadSession:
         """An open upload session of `recording` for `files` (path -> size), none confirmed."""
-        uid = str(fields.pop("uid", uuid.uuid4()))
+        uid, rec = str(fields.pop("uid", uuid.uuid4())), _uid(recording)
         table = [{"path": p, "size_bytes": size, "etag": None} for p, size in files.items()]
-        defaults: Record = {
-            "uid": uid,
-            "recording_uid": _uid(recording),
-            "status": "initiated",
-            "total_files": len(table),
-            "total_bytes": sum(files.values()),
-            "confirmed_files": 0,
-            "confirmed_bytes": 0,
-            "s3_prefix": f"fleet/recordings/{_uid(recording)}/uploads/{uid}/",
-            "storage_config_uid": None,
-            "files": table,
-        }
-        stored = ["recording_uid", "status", "storage_config_uid", "files"]
         return self._add(
-            "fleet_upload_sessions", UploadSession, fields, defaults, stored_only=stored
+            UPLOAD_SESSION,
+            fields,
+            uid=uid,
+            recording_uid=rec,
+            total_files=len(table),
+            total_bytes=sum(files.values()),
+            s3_prefix=f"fleet/recordings/{rec}/uploads/{uid}/",
+            storage_config_uid=None,
+            files=table,
         )
 
     def inference_provider(self, **fields: Any) -> InferenceProvider:
-        defaults: Record = {
-            "name": f"Provider {self._n('inference_providers')}",
-            "description": "",
-            "provider_type": "openai",
-            "config": {"url": "https://inference.example.com"},
-            "is_active": True,
-        }
-        return self._add("inference_providers", InferenceProvider, fields, defaults)
+        return self._add(PROVIDER, fields)
 
     # --- organizations -------------------------------------------------------------------------
 
     def organization(self, **fields: Any) -> Organization:
-        n = self._n("organizations")
-        defaults: Record = {
-            "name": f"Organization {n}",
-            "slug": f"organization-{n}",
-            "visibility": "private",
-        }
-        view = lambda org: orgs.org_view(self._store, org)  # noqa: E731
-        return self._add("organizations", Organization, fields, defaults, view=view)
+        return self._add(ORGANIZATION, fields)
 
     def organization_member(self, organization: Ref, **fields: Any) -> OrganizationMember:
-        n = self._n("organizations_members")
-        defaults: Record = {
-            "organization": _uid(organization),
-            "user_uid": str(uuid.uuid4()),
-            "username": f"user-{n}",
-            "email": f"user-{n}@example.com",
-            "full_name": f"User {n}",
-            "picture": None,
-            "role": "member",
-        }
-        return self._add(
-            "organizations_members",
-            OrganizationMember,
-            fields,
-            defaults,
-            stored_only=["organization"],
-        )
+        return self._add(MEMBER, fields, organization=_uid(organization))
 
     def invitation(self, organization: Ref, **fields: Any) -> Invitation:
-        expires = datetime.now(UTC) + timedelta(days=7)
-        defaults: Record = {
-            "organization": _uid(organization),
-            "invited_email": f"invitee-{self._n('organizations_invitations')}@example.com",
-            "role": "member",
-            "status": "pending",
-            "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        }
-        return self._add(
-            "organizations_invitations",
-            Invitation,
-            fields,
-            defaults,
-            view=orgs.invitation_view,
-            stored_only=["organization"],
-        )
+        return self._add(INVITATION, fields, organization=_uid(organization))
 
     def team(self, organization: Ref, **fields: Any) -> Team:
-        n = self._n("organizations_teams")
-        org_uid = _uid(organization)
-        defaults: Record = {"organization": org_uid, "name": f"Team {n}", "slug": f"team-{n}"}
-        defaults |= {"description": "", "color": None}
-        org = self._store.get("organizations", org_uid) or {"uid": org_uid}
-        view = lambda team: orgs.team_view(self._store, org, team)  # noqa: E731
-        return self._add(
-            "organizations_teams", Team, fields, defaults, view=view, stored_only=["organization"]
-        )
+        return self._add(TEAM, fields, organization=_uid(organization))
 
     def team_member(self, team: Ref, user_uid: str, **fields: Any) -> TeamMember:
         """`user_uid` joins `team`; their name and email come from their organization membership."""
-        team_record = self._store.get("organizations_teams", _uid(team)) or {}
-        org_uid = str(team_record.get("organization"))
-        defaults: Record = {"team": _uid(team), "user_uid": user_uid, "role": "member"}
-        view = lambda m: orgs.team_member_view(self._store, org_uid, m)  # noqa: E731
-        return self._add(
-            "organizations_team_members",
-            TeamMember,
-            fields,
-            defaults,
-            view=view,
-            stored_only=["team"],
-        )
+        return self._add(TEAM_MEMBER, fields, team=_uid(team), user_uid=user_uid)
 
     # --- quality, slices, storage, webhooks ----------------------------------------------------
 
     def quality_target(self, project: Ref, **fields: Any) -> QualityTarget:
-        defaults: Record = {
-            "project": _uid(project),
-            "name": f"Target {self._n('quality_targets')}",
-            "metric": "accuracy",
-            "operator": "gte",
-            "threshold": 0.9,
-            "severity": "warning",
-            "notify_emails": [],
-        }
-        return self._add(
-            "quality_targets", QualityTarget, fields, defaults, stored_only=["project"]
-        )
+        return self._add(QUALITY_TARGET, fields, project=_uid(project))
 
     def quality_metrics(self, project: Ref, **metrics: float) -> None:
         """The current metric values `quality_targets.evaluate` reads (a missing one is 0.0)."""
@@ -511,74 +434,17 @@ class Seeder:
 
     def slice(self, *, items: Iterable[Ref] = (), **fields: Any) -> Slice:
         """A slice holding `items` (dataset items, seeded first, given by uid or model)."""
-        n = self._n("slices")
-        members = [self._store.get("datasets_items", _uid(i)) for i in items]
+        members = [self._store.get("datasets_items", str(_uid(i))) for i in items]
         found = [m for m in members if m is not None]
-        defaults: Record = {
-            "name": f"Slice {n}",
-            "slug": f"slice-{n}",
-            "owner_name": CALLER,
-            "visibility": "private",
-            "status": "ready",
-            "item_count": len(found),
-        }
-        made = self._add("slices", Slice, fields, defaults)
+        made = self._add(SLICE, fields, item_count=len(found))
         self._store.insert("slices_members", {"uid": made.uid, "items": found})
         return made
 
     def storage_config(self, **fields: Any) -> StorageConfig:
-        n = self._n("storage_configs")
-        defaults: Record = {
-            "name": f"Storage {n}",
-            "provider": "aws_s3",
-            "s3_bucket_name": f"bucket-{n}",
-            "s3_is_accelerated": False,
-            "is_verified": False,
-            "organization": None,
-        }
-        return self._add(
-            "storage_configs", StorageConfig, fields, defaults, stored_only=["organization"]
-        )
+        return self._add(STORAGE_CONFIG, fields)
 
     def webhook(self, **fields: Any) -> Webhook:
-        defaults: Record = {
-            "target_url": f"https://hooks.example.com/{self._n('webhooks')}",
-            "events": ["export.completed"],
-            "is_active": True,
-            "secret": f"whsec_{uuid.uuid4().hex}",
-        }
-        return self._add("webhooks", Webhook, fields, defaults)
+        return self._add(WEBHOOK, fields)
 
     def webhook_delivery(self, webhook: Ref, **fields: Any) -> WebhookDelivery:
-        defaults: Record = {
-            "subscription": _uid(webhook),
-            "event_type": "export.completed",
-            "payload": {},
-            "response_status": 200,
-            "attempts": 1,
-            "status": "delivered",
-        }
-        return self._add("webhook_deliveries", WebhookDelivery, fields, defaults)
-
-
-RAW_DEFAULTS: dict[str, Callable[[int], Record]] = {
-    "projects": lambda n: {"name": f"Project {n}", "status": "active"},
-    "datasets": lambda n: {
-        "name": f"Dataset {n}",
-        "slug": f"dataset-{n}",
-        "item_count": 0,
-        "owner_name": CALLER,
-        "status": "created",
-        "data_type": "image",
-        "is_sequence": False,
-        "predefined_labels": None,
-        "visibility": "private",
-    },
-    "tasks": lambda n: (
-        {"type": "annotation", "name": f"Task {n}", "status": "pending"} | {"project": None}
-    ),
-    "exports": lambda n: (
-        {"status": "pending", "download_url": None, "project": None} | {"dataset": None}
-    ),
-}
-"""Default records of the resources `FakeAvala.add_*` seed, by their sequence number."""
+        return self._add(DELIVERY, fields, subscription=_uid(webhook))
