@@ -15,7 +15,7 @@ from avala.resources._endpoints import ENDPOINTS
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Record, Store, bad_request, cursor_page, not_found
-from ._common import Errors, object_body
+from ._fields import Errors, Spec, field_errors, object_body
 
 __all__ = ["Check", "Kind", "Resource", "standard_router"]
 
@@ -37,9 +37,11 @@ class Resource:
     - ``filters``: query parameter -> record field for lists (an empty value filters
       nothing, as with django-filter);
     - ``view``: the stored record -> the body the API answers with;
-    - ``check(state, body, partial)``: field errors of a create (partial=False) or PATCH
-      body; ``fields``: what a write copies from the body; ``defaults``: the rest of a new
-      record; ``body_required``: a PATCH without a body is a 400.
+    - ``spec``: the fields a create (or, partially, a PATCH) body may have; ``check(state,
+      body, partial)``: any errors the spec cannot express; ``fields``: what a write copies
+      from the body (the spec's fields unless given); ``defaults``: the rest of a new
+      record; ``coerce``: turns the copied fields into what is stored; ``body_required``: a
+      PATCH without a body is a 400.
     """
 
     collection: str
@@ -47,8 +49,9 @@ class Resource:
     parent: Mapping[str, str] = field(default_factory=dict)
     filters: Mapping[str, str] = field(default_factory=dict)
     view: Callable[[Record], Record] = dict
+    spec: Spec = field(default_factory=dict)
     check: Check = _no_errors
-    fields: tuple[str, ...] = ()
+    fields: tuple[str, ...] | None = None
     defaults: Callable[[], Record] = dict
     body_required: bool = False
     coerce: Callable[[Record], Record] = dict
@@ -69,8 +72,13 @@ class Resource:
                 items = [r for r in items if str(r.get(name)) == value]
         return items
 
+    def errors(self, state: Store, body: Record, partial: bool) -> Errors:
+        found = field_errors(self.spec, body, partial=partial, state=state)
+        return {**self.check(state, body, partial), **found}
+
     def picked(self, body: Record) -> Record:
-        return self.coerce({k: body[k] for k in self.fields if k in body})
+        names = self.spec if self.fields is None else self.fields
+        return self.coerce({k: body[k] for k in names if k in body})
 
 
 def _list(res: Resource, state: Store, req: FakeRequest, **params: str) -> FakeResponse:
@@ -91,7 +99,7 @@ def _create(res: Resource, state: Store, req: FakeRequest, **params: str) -> Fak
     body = object_body(req)
     if isinstance(body, FakeResponse):
         return body
-    errors = res.check(state, body, False)
+    errors = res.errors(state, body, False)
     if errors:
         return bad_request(errors)
     scope = {f: params[p] for p, f in res.keys.items() if p in params}
@@ -106,7 +114,7 @@ def _update(res: Resource, state: Store, req: FakeRequest, **params: str) -> Fak
     body = object_body(req, optional=not res.body_required)
     if isinstance(body, FakeResponse):
         return body
-    errors = res.check(state, body, True)
+    errors = res.errors(state, body, True)
     if errors:
         return bad_request(errors)
     updated = state.update(res.collection, found["uid"], res.picked(body)) or found
