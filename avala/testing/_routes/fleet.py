@@ -62,7 +62,7 @@ def register_device(state: Store, req: FakeRequest) -> FakeResponse:
     body = validated(req, REGISTER_SPEC)
     if isinstance(body, FakeResponse):
         return body
-    defaults = {"status": "offline", "tags": [], "firmware_version": None, "metadata": {}}
+    defaults: Record = {"status": "offline", "tags": [], "firmware_version": None, "metadata": {}}
     device = state.create(DEVICES, {**defaults, "last_seen_at": None, **_pick(body, REGISTER_SPEC)})
     # The token is shown once, at registration; the fake does not keep it.
     return FakeResponse(201, {**device, "device_token": f"dvt_{secrets.token_hex(16)}"})
