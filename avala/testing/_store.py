@@ -26,8 +26,6 @@ __all__ = [
     "not_found",
     "now_iso",
     "page_number_page",
-    "require_fields",
-    "require_object",
 ]
 
 Record = dict[str, Any]
@@ -201,22 +199,6 @@ def not_found() -> FakeResponse:
 def bad_request(field_errors: dict[str, list[str]]) -> FakeResponse:
     """400 with DRF's per-field error object, e.g. `{"name": ["This field is required."]}`."""
     return FakeResponse(400, field_errors)
-
-
-def require_object(body: Any) -> FakeResponse | None:
-    """400 unless the JSON body is an object (DRF's wording for lists, strings, numbers)."""
-    if isinstance(body, dict):
-        return None
-    return bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
-
-
-def require_fields(body: Any, *names: str) -> FakeResponse | None:
-    """400 listing every missing/null field (or a non-object body), else None."""
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    missing = {n: ["This field is required."] for n in names if body.get(n) is None}
-    return bad_request(missing) if missing else None
 
 
 # --- pagination ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, not_found, now_iso
-from ._common import check_bools, check_string_list, check_strings, checked_body, ratio_error
+from ._fields import Field, Spec, validated
 from ._standard import Kind, Resource
 
 router = Router()
@@ -24,23 +24,19 @@ DEFAULT_MODEL = "default"
 DEFAULT_THRESHOLD = 0.5
 
 
-def _validate(body: dict[str, Any]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    check_strings(errors, body, ("model_type",))
-    threshold = body.get("confidence_threshold")
-    problem = ratio_error(threshold) if threshold is not None else None
-    if problem:
-        errors["confidence_threshold"] = problem
-    check_string_list(errors, body, "labels")
-    check_bools(errors, body, ("dry_run",))
-    return errors
+SPEC: Spec = {
+    "model_type": Field(null=True),
+    "confidence_threshold": Field("number", null=True, minimum=0, maximum=1),
+    "labels": Field("list", null=True, items="str"),
+    "dry_run": Field("bool", null=True),
+}
 
 
 @router.route("POST", "/projects/{project_uid}/auto-label/")
 def create_job(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
     if state.get("projects", project_uid) is None:
         return not_found()
-    body = checked_body(req, _validate, optional=True)
+    body = validated(req, SPEC, optional=True)
     if isinstance(body, FakeResponse):
         return body
     total = len(state.where("tasks", project=project_uid))

@@ -16,20 +16,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import (
-    Store,
-    bad_request,
-    cursor_page,
-    not_found,
-    now_iso,
-    page_number_page,
-    require_fields,
-)
-from ._common import NOT_BLANK, Errors, check_choice, check_strings, checked_body
+from .._store import Store, bad_request, cursor_page, not_found, now_iso, page_number_page
+from ._fields import NOT_BLANK, Field, Spec, field_errors, object_body, validated
 
 router = Router()
 
@@ -57,17 +50,6 @@ INDUSTRIES = (
     ("retail", "Retail"),
     ("other", "Other"),
 )
-ORG_STRINGS = (
-    "name",
-    "description",
-    "logo",
-    "website",
-    "handle",
-    "industry",
-    "email",
-    "phone",
-    "visibility",
-)
 MEMBER_FIELDS = (
     "user_uid",
     "username",
@@ -79,12 +61,42 @@ MEMBER_FIELDS = (
     "last_active_at",
 )
 INVITATION_HIDDEN = ("organization",)
-TEAM_STRINGS = ("name", "description", "color")
 TEAM_FIELDS = ("uid", "name", "slug", "description", "color", "created_at", "updated_at")
 TEAM_MEMBER_FIELDS = ("user_uid", "username", "email", "full_name", "picture", "role")
 HANDLE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 INVITE_DAYS = 7
+
+
+def _blank_or(check: Callable[[str], bool], message: str) -> Callable[[str], str | None]:
+    """A rule refusing, with `message`, a non-empty string that `check` refuses."""
+    return lambda value: None if not value or check(value) else message
+
+
+INVALID_EMAIL = "Enter a valid email address."
+ORG_SPEC: Spec = {
+    "name": Field(required=True, blank=False),
+    **dict.fromkeys(("description", "logo"), Field()),
+    "website": Field(
+        rule=_blank_or(lambda v: v.startswith(("http://", "https://")), "Enter a valid URL.")
+    ),
+    "handle": Field(
+        rule=lambda v: None if HANDLE.fullmatch(v) else "Use lowercase letters, digits and hyphens."
+    ),
+    "industry": Field(),
+    "email": Field(rule=_blank_or(lambda v: "@" in v, INVALID_EMAIL)),
+    "phone": Field(),
+    "visibility": Field(choices=VISIBILITIES),
+}
+TEAM_SPEC: Spec = {
+    "name": Field(required=True, rule=lambda v: None if _slugify(v) else NOT_BLANK),
+    "description": Field(),
+    "color": Field(
+        rule=lambda v: None if COLOR.fullmatch(v) else "Enter a hex colour such as #1f77b4."
+    ),
+}
+ORG_ROLE = Field(required=True, choices=ORG_ROLES)
+TEAM_ROLE = Field(choices=TEAM_ROLES)
 
 Record = dict[str, Any]
 
@@ -182,37 +194,12 @@ def _caller_role(state: Store, org: Record) -> Any:
     return mine.get("role") if mine is not None else org.get("role")
 
 
-def _bad_role(body: Record, roles: tuple[str, ...]) -> FakeResponse | None:
-    """400 when the body has a `role` that is not one of `roles`."""
-    errors: Errors = {}
-    check_choice(errors, body, "role", roles)
-    return bad_request(errors) if errors else None
-
-
 def _empty_ok() -> FakeResponse:
     """200 with no body at all: what some endpoints answer for a bodiless success."""
     return FakeResponse(200, raw=b"")
 
 
 # --- organizations -------------------------------------------------------------------------
-
-
-def _org_errors(body: Record) -> dict[str, list[str]]:
-    errors: Errors = {}
-    check_strings(errors, body, ORG_STRINGS, null_ok=False)
-    if isinstance(body.get("name"), str) and not body["name"].strip():
-        errors["name"] = [NOT_BLANK]
-    check_choice(errors, body, "visibility", VISIBILITIES)
-    email = body.get("email")
-    if isinstance(email, str) and email and "@" not in email:
-        errors["email"] = ["Enter a valid email address."]
-    website = body.get("website")
-    if isinstance(website, str) and website and not website.startswith(("http://", "https://")):
-        errors["website"] = ["Enter a valid URL."]
-    handle = body.get("handle")
-    if isinstance(handle, str) and not HANDLE.fullmatch(handle):
-        errors["handle"] = ["Use lowercase letters, digits and hyphens."]
-    return errors
 
 
 def _unique_slug(state: Store, base: str) -> str:
@@ -232,13 +219,9 @@ def list_orgs(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/organizations/")
 def create_org(state: Store, req: FakeRequest) -> FakeResponse:
-    invalid = require_fields(req.body, "name")
-    errors = dict(invalid.body) if invalid is not None else {}
-    if isinstance(req.body, dict):
-        errors.update(_org_errors(req.body))
-    if errors:
-        return bad_request(errors)
-    body = req.body
+    body = validated(req, ORG_SPEC)
+    if isinstance(body, FakeResponse):
+        return body
     slug = _unique_slug(state, _slugify(body["name"]))
     record = {
         "name": body["name"],
@@ -281,10 +264,10 @@ def update_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    body = checked_body(req, _org_errors, optional=True)
+    body = validated(req, ORG_SPEC, partial=True, optional=True)
     if isinstance(body, FakeResponse):
         return body
-    changes = {k: body[k] for k in ORG_STRINGS if k in body}
+    changes = {k: body[k] for k in ORG_SPEC if k in body}
     updated = state.update(ORGS, org["uid"], changes) or org
     return FakeResponse(200, org_view(state, updated))
 
@@ -322,12 +305,12 @@ def transfer_ownership(state: Store, req: FakeRequest, slug: str) -> FakeRespons
     org = _org(state, slug)
     if org is None:
         return not_found()
-    invalid = require_fields(req.body, "new_owner_uid")
-    if invalid is not None:
-        return invalid
+    body = validated(req, {"new_owner_uid": Field("any", required=True)})
+    if isinstance(body, FakeResponse):
+        return body
     if _caller_role(state, org) != "owner":
         return FakeResponse(403, {"detail": "Only the owner can transfer ownership."})
-    target = _member(state, org["uid"], str(req.body["new_owner_uid"]))
+    target = _member(state, org["uid"], str(body["new_owner_uid"]))
     if target is None:
         return bad_request({"new_owner_uid": ["This user is not a member of the organization."]})
     mine = _member(state, org["uid"], CALLER["user_uid"])
@@ -381,17 +364,17 @@ def update_member_role(state: Store, req: FakeRequest, slug: str, user_uid: str)
     member = _member(state, org["uid"], user_uid) if org is not None else None
     if org is None or member is None:
         return not_found()
-    invalid = require_fields(req.body, "role")
-    if invalid is not None:
-        return invalid
-    if req.body["role"] == "owner":
+    body = object_body(req)
+    if isinstance(body, FakeResponse):
+        return body
+    if body.get("role") == "owner":
         return bad_request({"role": ["Use transfer-ownership to change the owner."]})
-    invalid = _bad_role(req.body, ORG_ROLES)
-    if invalid is not None:
-        return invalid
+    errors = field_errors({"role": ORG_ROLE}, body)
+    if errors:
+        return bad_request(errors)
     if member.get("role") == "owner":
         return FakeResponse(400, {"detail": "The owner's role cannot be changed."})
-    state.update(MEMBERS, member["uid"], {"role": req.body["role"]})
+    state.update(MEMBERS, member["uid"], {"role": body["role"]})
     return FakeResponse(200, {"detail": "Role updated."})
 
 
@@ -435,16 +418,14 @@ def create_invitation(state: Store, req: FakeRequest, slug: str) -> FakeResponse
     org = _org(state, slug)
     if org is None:
         return not_found()
-    invalid = require_fields(req.body, "email")
-    if invalid is not None:
-        return invalid
-    body = req.body
+    invite = {
+        "email": Field(required=True, rule=lambda v: None if "@" in v else INVALID_EMAIL),
+        "role": Field(choices=ORG_ROLES),
+    }
+    body = validated(req, invite)
+    if isinstance(body, FakeResponse):
+        return body
     email = body["email"]
-    if not isinstance(email, str) or "@" not in email:
-        return bad_request({"email": ["Enter a valid email address."]})
-    invalid = _bad_role(body, ORG_ROLES)
-    if invalid is not None:
-        return invalid
     if state.first(MEMBERS, organization=org["uid"], email=email) is not None:
         return bad_request({"email": ["This user is already a member."]})
     pending = {"organization": org["uid"], "invited_email": email, "status": "pending"}
@@ -494,17 +475,6 @@ def cancel_invitation(
 # --- teams ---------------------------------------------------------------------------------
 
 
-def _team_errors(body: Record) -> dict[str, list[str]]:
-    errors: Errors = {}
-    check_strings(errors, body, TEAM_STRINGS, null_ok=False)
-    if isinstance(body.get("name"), str) and not _slugify(body["name"]):
-        errors["name"] = [NOT_BLANK]
-    color = body.get("color")
-    if isinstance(color, str) and not COLOR.fullmatch(color):
-        errors["color"] = ["Enter a hex colour such as #1f77b4."]
-    return errors
-
-
 @router.route("GET", "/organizations/{slug}/teams/")
 def list_teams(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
@@ -519,13 +489,9 @@ def create_team(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    invalid = require_fields(req.body, "name")
-    errors = dict(invalid.body) if invalid is not None else {}
-    if isinstance(req.body, dict):
-        errors.update(_team_errors(req.body))
-    if errors:
-        return bad_request(errors)
-    body = req.body
+    body = validated(req, TEAM_SPEC)
+    if isinstance(body, FakeResponse):
+        return body
     team_slug = _slugify(body["name"])
     if state.first(TEAMS, organization=org["uid"], slug=team_slug) is not None:
         return bad_request({"name": ["A team with this name already exists."]})
@@ -554,10 +520,10 @@ def update_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> Fa
     if found is None:
         return not_found()
     org, team = found
-    body = checked_body(req, _team_errors, optional=True)
+    body = validated(req, TEAM_SPEC, partial=True, optional=True)
     if isinstance(body, FakeResponse):
         return body
-    changes: Record = {k: body[k] for k in TEAM_STRINGS if k in body}
+    changes: Record = {k: body[k] for k in TEAM_SPEC if k in body}
     updated = state.update(TEAMS, team["uid"], changes) or team
     return FakeResponse(200, team_view(state, org, updated))
 
@@ -588,10 +554,9 @@ def add_team_member(state: Store, req: FakeRequest, slug: str, team_slug: str) -
     if found is None:
         return not_found()
     org, team = found
-    invalid = require_fields(req.body, "user_uid") or _bad_role(req.body, TEAM_ROLES)
-    if invalid is not None:
-        return invalid
-    body = req.body
+    body = validated(req, {"user_uid": Field("any", required=True), "role": TEAM_ROLE})
+    if isinstance(body, FakeResponse):
+        return body
     user_uid = body["user_uid"]
     if not isinstance(user_uid, str) or _member(state, org["uid"], user_uid) is None:
         return bad_request({"user_uid": ["User is not a member of this organization."]})
@@ -625,8 +590,8 @@ def update_team_member_role(
     member = _find_team_member(state, slug, team_slug, user_uid)
     if member is None:
         return not_found()
-    invalid = require_fields(req.body, "role") or _bad_role(req.body, TEAM_ROLES)
-    if invalid is not None:
-        return invalid
-    state.update(TEAM_MEMBERS, member["uid"], {"role": req.body["role"]})
+    body = validated(req, {"role": Field(required=True, choices=TEAM_ROLES)})
+    if isinstance(body, FakeResponse):
+        return body
+    state.update(TEAM_MEMBERS, member["uid"], {"role": body["role"]})
     return _empty_ok()

@@ -12,14 +12,8 @@ import hashlib
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, not_found, now_iso
-from ._common import (
-    check_bools,
-    check_choice,
-    check_name,
-    check_strings,
-    checked_body,
-)
+from .._store import Store, bad_request, not_found, now_iso
+from ._fields import OPTIONAL_TEXT, Errors, Field, field_errors, object_body
 from ._standard import Kind, Resource
 
 router = Router()
@@ -67,13 +61,17 @@ def _visible(record: dict[str, Any] | None, organization: str | None) -> bool:
     return not organization or record.get("organization") == organization
 
 
-def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
+SPEC = {
+    "name": Field(required=True, blank=False),
+    "provider": Field(required=True, choices=PROVIDERS),
+    **dict.fromkeys(STRING_FIELDS, OPTIONAL_TEXT),
+    "s3_is_accelerated": Field("bool", null=True),
+}
+
+
+def _errors(body: dict[str, Any]) -> Errors:
     """DRF-style field errors of a create body, the provider's bucket included."""
-    errors: dict[str, list[str]] = {}
-    check_name(errors, body)
-    check_choice(errors, body, "provider", PROVIDERS, required=True)
-    check_strings(errors, body, STRING_FIELDS)
-    check_bools(errors, body, ("s3_is_accelerated",))
+    errors = field_errors(SPEC, body)
     provider = body.get("provider")
     bucket = BUCKET_FIELD.get(provider) if isinstance(provider, str) else None
     if bucket and not errors.get(bucket) and not body.get(bucket):
@@ -83,9 +81,12 @@ def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
 
 @router.route("POST", "/storage-configs/")
 def create_storage_config(state: Store, req: FakeRequest) -> FakeResponse:
-    body = checked_body(req, _errors)
+    body = object_body(req)
     if isinstance(body, FakeResponse):
         return body
+    errors = _errors(body)
+    if errors:
+        return bad_request(errors)
     record: dict[str, Any] = {key: body.get(key) for key in STRING_FIELDS}
     record.update(
         name=body["name"],
