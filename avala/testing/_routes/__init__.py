@@ -19,20 +19,15 @@ from . import (
     storage_configs,
     webhooks,
 )
-from ._standard import Kind, Resource, standard_router
+from ._standard import Resource, Table, routes, standard_router
 
-PROJECTS = Resource("projects")
 TASKS = Resource("tasks", filters={"project": "project", "status": "status"})
-DELIVERIES = Resource("webhook_deliveries")
 
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "projects.list": ("list", PROJECTS),
-    "projects.get": ("get", PROJECTS),
-    "tasks.list": ("list", TASKS),
-    "tasks.get": ("get", TASKS),
-    "exports.list": ("list", Resource("exports")),
-    "webhook_deliveries.list": ("list", DELIVERIES),
-    "webhook_deliveries.get": ("get", DELIVERIES),
+STANDARD: Table = {
+    **routes("projects", Resource("projects"), "list", "get"),
+    **routes("tasks", TASKS, "list", "get"),
+    **routes("exports", Resource("exports"), "list"),
+    **routes("webhook_deliveries", Resource("webhook_deliveries"), "list", "get"),
     **agents.STANDARD,
     **auto_label_jobs.STANDARD,
     **consensus.STANDARD,

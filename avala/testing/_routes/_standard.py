@@ -17,7 +17,7 @@ from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Record, Store, bad_request, cursor_page, not_found
 from ._fields import Errors, Spec, field_errors, object_body
 
-__all__ = ["Check", "Kind", "Resource", "standard_router"]
+__all__ = ["Check", "Kind", "Resource", "Table", "routes", "standard_router"]
 
 Kind = Literal["list", "get", "create", "update", "delete"]
 Check = Callable[[Store, Record, bool], Errors]
@@ -143,6 +143,16 @@ def _bind(handler: Callable[..., FakeResponse], res: Resource) -> Callable[..., 
         return handler(res, state, req, **params)
 
     return serve
+
+
+Table = dict[str, tuple[Kind, Resource]]
+"""Endpoint id -> (kind of standard route, the resource it serves)."""
+
+
+def routes(prefix: str, res: Resource, *kinds: Kind) -> Table:
+    """Table entries serving each of `kinds` of `res` at the endpoint id `<prefix>.<kind>`
+    (``routes("webhooks", WEBHOOK, "get")`` serves ``webhooks.get``)."""
+    return {f"{prefix}.{kind}": (kind, res) for kind in kinds}
 
 
 def standard_router(table: Mapping[str, tuple[Kind, Resource]]) -> Router:

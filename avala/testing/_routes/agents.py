@@ -11,7 +11,7 @@ import secrets
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, cursor_page, not_found, now_iso
 from ._fields import OPTIONAL_TEXT, STRINGS, Field, Spec
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -99,9 +99,4 @@ def test_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
 
 
 AGENT = Resource(AGENTS, spec=SPEC, defaults=_new_agent)
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "agents.list": ("list", AGENT),
-    "agents.create": ("create", AGENT),
-    "agents.get": ("get", AGENT),
-    "agents.update": ("update", AGENT),
-}
+STANDARD: Table = routes("agents", AGENT, "list", "create", "get", "update")

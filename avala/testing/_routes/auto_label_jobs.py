@@ -14,7 +14,7 @@ from typing import Any
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, not_found, now_iso
 from ._fields import Field, Spec, validated
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -110,6 +110,4 @@ def cancel_job(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     return FakeResponse(204)
 
 
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "auto_label_jobs.list": ("list", Resource(JOBS, filters={"project": "project"})),
-}
+STANDARD: Table = routes("auto_label_jobs", Resource(JOBS, filters={"project": "project"}), "list")

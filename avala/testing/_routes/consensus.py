@@ -19,7 +19,7 @@ from typing import Any
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, not_found
 from ._fields import RATIO, Field, validated
-from ._standard import Kind, Resource
+from ._standard import Resource, Table
 
 router = Router()
 
@@ -126,4 +126,4 @@ def update_config(state: Store, req: FakeRequest, project_uid: str) -> FakeRespo
 SCORE = Resource(
     SCORES, keys={"project_uid": "project"}, parent={"project_uid": "projects"}, view=_public
 )
-STANDARD: dict[str, tuple[Kind, Resource]] = {"consensus.list_scores": ("list", SCORE)}
+STANDARD: Table = {"consensus.list_scores": ("list", SCORE)}

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found, now_iso
 from ._fields import STRINGS, Errors, Field, Spec, field_errors, no_such_pk, validated
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -462,25 +462,11 @@ CHANNEL = Resource(
     spec=CHANNEL_SPEC,
 )
 
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "fleet.devices.list": ("list", DEVICE),
-    "fleet.devices.get": ("get", DEVICE),
-    "fleet.devices.update": ("update", DEVICE),
-    "fleet.devices.delete": ("delete", DEVICE),
-    "fleet.recordings.list": ("list", RECORDING),
-    "fleet.recordings.get": ("get", RECORDING),
-    "fleet.recordings.update": ("update", RECORDING),
-    "fleet.recordings.delete": ("delete", RECORDING),
-    "fleet.events.list": ("list", EVENT),
-    "fleet.events.get": ("get", EVENT),
-    "fleet.events.delete": ("delete", EVENT),
-    "fleet.rules.create": ("create", RULE),
-    "fleet.rules.get": ("get", RULE),
-    "fleet.rules.update": ("update", RULE),
-    "fleet.rules.delete": ("delete", RULE),
-    "fleet.alerts.list": ("list", ALERT),
-    "fleet.alerts.get": ("get", ALERT),
-    "fleet.alert_channels.list": ("list", CHANNEL),
-    "fleet.alert_channels.create": ("create", CHANNEL),
-    "fleet.alert_channels.delete": ("delete", CHANNEL),
+STANDARD: Table = {
+    **routes("fleet.devices", DEVICE, "list", "get", "update", "delete"),
+    **routes("fleet.recordings", RECORDING, "list", "get", "update", "delete"),
+    **routes("fleet.events", EVENT, "list", "get", "delete"),
+    **routes("fleet.rules", RULE, "create", "get", "update", "delete"),
+    **routes("fleet.alerts", ALERT, "list", "get"),
+    **routes("fleet.alert_channels", CHANNEL, "list", "create", "delete"),
 }

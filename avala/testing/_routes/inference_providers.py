@@ -9,7 +9,7 @@ from __future__ import annotations
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, not_found, now_iso
 from ._fields import OPTIONAL_TEXT, Field, Spec
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -43,10 +43,6 @@ PROVIDER = Resource(
     spec=SPEC,
     defaults=lambda: {**NEW, "last_test_at": None, "last_test_success": None},
 )
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "inference_providers.list": ("list", PROVIDER),
-    "inference_providers.create": ("create", PROVIDER),
-    "inference_providers.get": ("get", PROVIDER),
-    "inference_providers.update": ("update", PROVIDER),
-    "inference_providers.delete": ("delete", PROVIDER),
-}
+STANDARD: Table = routes(
+    "inference_providers", PROVIDER, "list", "create", "get", "update", "delete"
+)

@@ -16,7 +16,7 @@ from typing import Any
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, not_found, now_iso
 from ._fields import Field, Spec, email
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -112,10 +112,4 @@ TARGET = Resource(
     defaults=lambda: dict(NEW),
     coerce=_as_float,
 )
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "quality_targets.list": ("list", TARGET),
-    "quality_targets.create": ("create", TARGET),
-    "quality_targets.get": ("get", TARGET),
-    "quality_targets.update": ("update", TARGET),
-    "quality_targets.delete": ("delete", TARGET),
-}
+STANDARD: Table = routes("quality_targets", TARGET, "list", "create", "get", "update", "delete")

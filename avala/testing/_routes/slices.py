@@ -15,7 +15,7 @@ from typing import Any
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found
 from ._fields import Field, validated
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -137,7 +137,4 @@ def get_slice_item(
 
 
 SLICE = Resource("slices", keys={"owner": "owner_name", "slug": "slug"})
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "slices.list": ("list", SLICE),
-    "slices.get": ("get", SLICE),
-}
+STANDARD: Table = routes("slices", SLICE, "list", "get")

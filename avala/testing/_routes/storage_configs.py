@@ -14,7 +14,7 @@ from typing import Any
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, not_found, now_iso
 from ._fields import OPTIONAL_TEXT, Errors, Field, field_errors, object_body
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -131,7 +131,4 @@ def get_storage_config(state: Store, req: FakeRequest, uid: str) -> FakeResponse
 
 
 CONFIG = Resource("storage_configs", filters={"organization": "organization"}, view=_public)
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "storage_configs.list": ("list", CONFIG),
-    "storage_configs.delete": ("delete", CONFIG),
-}
+STANDARD: Table = routes("storage_configs", CONFIG, "list", "delete")

@@ -11,7 +11,7 @@ import secrets
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, not_found, now_iso
 from ._fields import Field, Spec, url
-from ._standard import Kind, Resource
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -57,10 +57,4 @@ WEBHOOK = Resource(
     fields=("target_url", "events", "is_active", "secret"),
     defaults=lambda: {"is_active": True, "secret": f"whsec_{secrets.token_hex(16)}"},
 )
-STANDARD: dict[str, tuple[Kind, Resource]] = {
-    "webhooks.list": ("list", WEBHOOK),
-    "webhooks.create": ("create", WEBHOOK),
-    "webhooks.get": ("get", WEBHOOK),
-    "webhooks.update": ("update", WEBHOOK),
-    "webhooks.delete": ("delete", WEBHOOK),
-}
+STANDARD: Table = routes("webhooks", WEBHOOK, "list", "create", "get", "update", "delete")
