@@ -18,41 +18,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from returns.pipeline import is_successful
 
+from avala import types as t
 from avala._decode import structure
-from avala.types import (
-    Agent,
-    AgentExecution,
-    Alert,
-    AlertChannel,
-    AnnotationIssue,
-    AnnotationIssueToolDetail,
-    AutoLabelJob,
-    ConsensusConfig,
-    ConsensusScore,
-    Dataset,
-    DatasetItem,
-    DatasetSequence,
-    Device,
-    Export,
-    FleetEvent,
-    InferenceProvider,
-    Invitation,
-    Organization,
-    OrganizationMember,
-    Project,
-    QualityTarget,
-    Recording,
-    Rule,
-    Slice,
-    StorageConfig,
-    Task,
-    Team,
-    TeamMember,
-    UploadQuota,
-    UploadSession,
-    Webhook,
-    WebhookDelivery,
-)
 from avala.types._common import to_plain
 
 from ._routes import organizations as orgs
@@ -136,76 +103,76 @@ def _expiry() -> str:
 
 
 # fmt: off
-PROJECT = Kind("projects", Project, name="Project {n}", status="active")
-DATASET = Kind("datasets", Dataset, name="Dataset {n}", slug="dataset-{n}", item_count=0,
+PROJECT = Kind("projects", t.Project, name="Project {n}", status="active")
+DATASET = Kind("datasets", t.Dataset, name="Dataset {n}", slug="dataset-{n}", item_count=0,
                owner_name=CALLER, status="created", data_type="image", is_sequence=False,
                predefined_labels=None, visibility="private")
-TASK = Kind("tasks", Task, type="annotation", name="Task {n}", status="pending", project=None)
-EXPORT = Kind("exports", Export, "project", "dataset", status="pending", download_url=None,
+TASK = Kind("tasks", t.Task, type="annotation", name="Task {n}", status="pending", project=None)
+EXPORT = Kind("exports", t.Export, "project", "dataset", status="pending", download_url=None,
               project=None, dataset=None)
-DATASET_ITEM = Kind("datasets_items", DatasetItem, key="item-{n}.jpg")
-SEQUENCE = Kind("datasets_sequences", DatasetSequence, "dataset_uid", key="sequence-{n}",
+DATASET_ITEM = Kind("datasets_items", t.DatasetItem, key="item-{n}.jpg")
+SEQUENCE = Kind("datasets_sequences", t.DatasetSequence, "dataset_uid", key="sequence-{n}",
                 status="ready")
-QUOTA = Kind("datasets_quotas", UploadQuota, "uid")
-AGENT = Kind("agents", Agent, name="Agent {n}", events=[], is_active=True, task_types=[],
+QUOTA = Kind("datasets_quotas", t.UploadQuota, "uid")
+AGENT = Kind("agents", t.Agent, name="Agent {n}", events=[], is_active=True, task_types=[],
              secret=lambda: f"agsec_{uuid.uuid4().hex}",
              execution_stats={"total": 0, "succeeded": 0, "failed": 0})
-EXECUTION = Kind("agents_executions", AgentExecution, event_type="task.completed",
+EXECUTION = Kind("agents_executions", t.AgentExecution, event_type="task.completed",
                  status="completed")
-ISSUE = Kind("annotation_issues", AnnotationIssue, status="open", priority="medium",
+ISSUE = Kind("annotation_issues", t.AnnotationIssue, status="open", priority="medium",
              severity="minor", closed_at=None,
              reporter={"username": CALLER, "type": "customer", "is_staff": False})
-QC_TOOL = Kind("annotation_issues_tools", AnnotationIssueToolDetail, name="Tool {n}",
+QC_TOOL = Kind("annotation_issues_tools", t.AnnotationIssueToolDetail, name="Tool {n}",
                dataset_type="image", default=False, problems=[])
-AUTO_LABEL_JOB = Kind("auto_label_jobs", AutoLabelJob, "project", status="pending",
+AUTO_LABEL_JOB = Kind("auto_label_jobs", t.AutoLabelJob, "project", status="pending",
                       model_type="default")
-CONSENSUS_CONFIG = Kind("consensus_configs", ConsensusConfig, "project", iou_threshold=0.5,
+CONSENSUS_CONFIG = Kind("consensus_configs", t.ConsensusConfig, "project", iou_threshold=0.5,
                         min_agreement_ratio=0.5, min_annotations=2)
-CONSENSUS_SCORE = Kind("consensus_scores", ConsensusScore, "project",
+CONSENSUS_SCORE = Kind("consensus_scores", t.ConsensusScore, "project",
                        dataset_item_uid="item-{n}", task_name="annotation", score_type="iou",
                        score=1.0, annotator_count=2)
-DEVICE = Kind("fleet_devices", Device, name="Device {n}", type="vehicle", status="offline",
+DEVICE = Kind("fleet_devices", t.Device, name="Device {n}", type="vehicle", status="offline",
               tags=[], metadata={})
-RECORDING = Kind("fleet_recordings", Recording, status="uploaded", tags=[])
-EVENT = Kind("fleet_events", FleetEvent, label="event-{n}", type="marker", timestamp=now_iso,
+RECORDING = Kind("fleet_recordings", t.Recording, status="uploaded", tags=[])
+EVENT = Kind("fleet_events", t.FleetEvent, label="event-{n}", type="marker", timestamp=now_iso,
              severity="info", tags=[], metadata={})
-RULE = Kind("fleet_rules", Rule, name="Rule {n}", description="", enabled=True, condition={},
+RULE = Kind("fleet_rules", t.Rule, name="Rule {n}", description="", enabled=True, condition={},
             actions=[], hit_count=0)
-ALERT = Kind("fleet_alerts", Alert, status="open", severity="warning", message="Alert {n}",
+ALERT = Kind("fleet_alerts", t.Alert, status="open", severity="warning", message="Alert {n}",
              triggered_at=now_iso)
-CHANNEL = Kind("fleet_alert_channels", AlertChannel, name="Channel {n}", type="email",
+CHANNEL = Kind("fleet_alert_channels", t.AlertChannel, name="Channel {n}", type="email",
                config={})
-UPLOAD_SESSION = Kind("fleet_upload_sessions", UploadSession, "recording_uid", "status",
+UPLOAD_SESSION = Kind("fleet_upload_sessions", t.UploadSession, "recording_uid", "status",
                       "storage_config_uid", "files", status="initiated", confirmed_files=0,
                       confirmed_bytes=0)
-PROVIDER = Kind("inference_providers", InferenceProvider, name="Provider {n}", description="",
+PROVIDER = Kind("inference_providers", t.InferenceProvider, name="Provider {n}", description="",
                 provider_type="openai", config={"url": "https://inference.example.com"},
                 is_active=True)
-ORGANIZATION = Kind("organizations", Organization, view=orgs.org_view,
+ORGANIZATION = Kind("organizations", t.Organization, view=orgs.org_view,
                     name="Organization {n}", slug="organization-{n}", visibility="private")
-MEMBER = Kind("organizations_members", OrganizationMember, "organization",
+MEMBER = Kind("organizations_members", t.OrganizationMember, "organization",
               user_uid=lambda: str(uuid.uuid4()), username="user-{n}",
               email="user-{n}@example.com", full_name="User {n}", picture=None, role="member")
-INVITATION = Kind("organizations_invitations", Invitation, "organization",
+INVITATION = Kind("organizations_invitations", t.Invitation, "organization",
                   view=lambda store, invitation: orgs.invitation_view(invitation),
                   invited_email="invitee-{n}@example.com", role="member", status="pending",
                   expires_at=_expiry)
-TEAM = Kind("organizations_teams", Team, "organization", view=_team_view, name="Team {n}",
+TEAM = Kind("organizations_teams", t.Team, "organization", view=_team_view, name="Team {n}",
             slug="team-{n}", description="", color=None)
-TEAM_MEMBER = Kind("organizations_team_members", TeamMember, "team", view=_team_member_view,
+TEAM_MEMBER = Kind("organizations_team_members", t.TeamMember, "team", view=_team_member_view,
                    role="member")
-QUALITY_TARGET = Kind("quality_targets", QualityTarget, "project", name="Target {n}",
+QUALITY_TARGET = Kind("quality_targets", t.QualityTarget, "project", name="Target {n}",
                       metric="accuracy", operator="gte", threshold=0.9, severity="warning",
                       notify_emails=[])
-SLICE = Kind("slices", Slice, name="Slice {n}", slug="slice-{n}", owner_name=CALLER,
+SLICE = Kind("slices", t.Slice, name="Slice {n}", slug="slice-{n}", owner_name=CALLER,
              visibility="private", status="ready")
-STORAGE_CONFIG = Kind("storage_configs", StorageConfig, "organization", name="Storage {n}",
+STORAGE_CONFIG = Kind("storage_configs", t.StorageConfig, "organization", name="Storage {n}",
                       provider="aws_s3", s3_bucket_name="bucket-{n}", s3_is_accelerated=False,
                       is_verified=False, organization=None)
-WEBHOOK = Kind("webhooks", Webhook, target_url="https://hooks.example.com/{n}",
+WEBHOOK = Kind("webhooks", t.Webhook, target_url="https://hooks.example.com/{n}",
                events=["export.completed"], is_active=True,
                secret=lambda: f"whsec_{uuid.uuid4().hex}")
-DELIVERY = Kind("webhook_deliveries", WebhookDelivery, event_type="export.completed",
+DELIVERY = Kind("webhook_deliveries", t.WebhookDelivery, event_type="export.completed",
                 payload={}, response_status=200, attempts=1, status="delivered")
 # fmt: on
 RAW: dict[str, Kind[Any]] = {k.collection: k for k in (PROJECT, DATASET, TASK, EXPORT)}
@@ -263,17 +230,17 @@ class Seeder:
 
     # --- projects, datasets, tasks, exports --------------------------------------------------
 
-    def project(self, **fields: Any) -> Project:
+    def project(self, **fields: Any) -> t.Project:
         return self._add(PROJECT, fields)
 
-    def dataset(self, **fields: Any) -> Dataset:
+    def dataset(self, **fields: Any) -> t.Dataset:
         return self._add(DATASET, fields)
 
     def dataset_statuses(self, dataset: Ref, *statuses: str) -> None:
         """Make the next GETs of `dataset` move it through `statuses`, one per GET."""
         self._store.insert("datasets_lifecycle", {"uid": _uid(dataset), "next": list(statuses)})
 
-    def dataset_item(self, dataset: Ref, **fields: Any) -> DatasetItem:
+    def dataset_item(self, dataset: Ref, **fields: Any) -> t.DatasetItem:
         owner = self._store.get("datasets", str(_uid(dataset))) or {}
         return self._add(
             DATASET_ITEM,
@@ -283,7 +250,7 @@ class Seeder:
             dataset_slug=owner.get("slug"),
         )
 
-    def dataset_sequence(self, dataset: Ref, **fields: Any) -> DatasetSequence:
+    def dataset_sequence(self, dataset: Ref, **fields: Any) -> t.DatasetSequence:
         return self._add(SEQUENCE, fields, dataset_uid=_uid(dataset))
 
     def upload_quota(
@@ -292,7 +259,7 @@ class Seeder:
         organization_uid: str | None = None,
         used: int = 0,
         limit: int = DEFAULT_QUOTA_BYTES,
-    ) -> UploadQuota:
+    ) -> t.UploadQuota:
         """The manual-upload quota of an organization, or of the caller when None."""
         return self._add(QUOTA, {}, uid=organization_uid or "me", used=used, limit=limit)
 
@@ -311,26 +278,26 @@ class Seeder:
         record["dataset_upload_uid"] = dataset_upload_uid
         self._store.insert("datasets_uploads", record)
 
-    def task(self, *, project: Ref | None = None, **fields: Any) -> Task:
+    def task(self, *, project: Ref | None = None, **fields: Any) -> t.Task:
         return self._add(TASK, fields, project=_uid(project))
 
     def export(
         self, *, project: Ref | None = None, dataset: Ref | None = None, **fields: Any
-    ) -> Export:
+    ) -> t.Export:
         return self._add(EXPORT, fields, project=_uid(project), dataset=_uid(dataset))
 
     # --- agents, annotation issues, auto-label, consensus ------------------------------------
 
-    def agent(self, **fields: Any) -> Agent:
+    def agent(self, **fields: Any) -> t.Agent:
         return self._add(AGENT, fields)
 
-    def agent_execution(self, agent: Ref, **fields: Any) -> AgentExecution:
+    def agent_execution(self, agent: Ref, **fields: Any) -> t.AgentExecution:
         return self._add(EXECUTION, fields, registration=_uid(agent))
 
-    def annotation_issue(self, sequence: Ref, **fields: Any) -> AnnotationIssue:
+    def annotation_issue(self, sequence: Ref, **fields: Any) -> t.AnnotationIssue:
         return self._add(ISSUE, fields, sequence_uid=_uid(sequence))
 
-    def qc_tool(self, **fields: Any) -> AnnotationIssueToolDetail:
+    def qc_tool(self, **fields: Any) -> t.AnnotationIssueToolDetail:
         """A tool of the QC catalogue; once one is seeded, the built-in catalogue is not served."""
         return self._add(QC_TOOL, fields)
 
@@ -351,42 +318,42 @@ class Seeder:
             "annotations_objects", {**record, "object_data": _plain(object_data or {})}
         )
 
-    def auto_label_job(self, project: Ref, **fields: Any) -> AutoLabelJob:
+    def auto_label_job(self, project: Ref, **fields: Any) -> t.AutoLabelJob:
         return self._add(AUTO_LABEL_JOB, fields, project=_uid(project))
 
-    def consensus_config(self, project: Ref, **fields: Any) -> ConsensusConfig:
+    def consensus_config(self, project: Ref, **fields: Any) -> t.ConsensusConfig:
         return self._add(CONSENSUS_CONFIG, fields, project=_uid(project))
 
-    def consensus_score(self, project: Ref, **fields: Any) -> ConsensusScore:
+    def consensus_score(self, project: Ref, **fields: Any) -> t.ConsensusScore:
         return self._add(CONSENSUS_SCORE, fields, project=_uid(project))
 
     # --- fleet -------------------------------------------------------------------------------
 
-    def fleet_device(self, **fields: Any) -> Device:
+    def fleet_device(self, **fields: Any) -> t.Device:
         return self._add(DEVICE, fields)
 
-    def fleet_recording(self, *, device: Ref | None = None, **fields: Any) -> Recording:
+    def fleet_recording(self, *, device: Ref | None = None, **fields: Any) -> t.Recording:
         return self._add(RECORDING, fields, device=_uid(device))
 
     def fleet_event(
         self, recording: Ref, *, device: Ref | None = None, **fields: Any
-    ) -> FleetEvent:
+    ) -> t.FleetEvent:
         """An event of `recording`, on the recording's device unless `device` is given."""
         owner = (self._store.get("fleet_recordings", str(_uid(recording))) or {}).get("device")
         return self._add(EVENT, fields, recording=_uid(recording), device=_uid(device) or owner)
 
-    def fleet_rule(self, **fields: Any) -> Rule:
+    def fleet_rule(self, **fields: Any) -> t.Rule:
         return self._add(RULE, fields)
 
-    def fleet_alert(self, **fields: Any) -> Alert:
+    def fleet_alert(self, **fields: Any) -> t.Alert:
         return self._add(ALERT, fields)
 
-    def fleet_alert_channel(self, **fields: Any) -> AlertChannel:
+    def fleet_alert_channel(self, **fields: Any) -> t.AlertChannel:
         return self._add(CHANNEL, fields)
 
     def fleet_upload_session(
         self, recording: Ref, files: Mapping[str, int], **fields: Any
-    ) -> UploadSession:
+    ) -> t.UploadSession:
         """An open upload session of `recording` for `files` (path -> size), none confirmed."""
         uid, rec = str(fields.pop("uid", uuid.uuid4())), _uid(recording)
         table = [{"path": p, "size_bytes": size, "etag": None} for p, size in files.items()]
@@ -402,37 +369,37 @@ class Seeder:
             files=table,
         )
 
-    def inference_provider(self, **fields: Any) -> InferenceProvider:
+    def inference_provider(self, **fields: Any) -> t.InferenceProvider:
         return self._add(PROVIDER, fields)
 
     # --- organizations -------------------------------------------------------------------------
 
-    def organization(self, **fields: Any) -> Organization:
+    def organization(self, **fields: Any) -> t.Organization:
         return self._add(ORGANIZATION, fields)
 
-    def organization_member(self, organization: Ref, **fields: Any) -> OrganizationMember:
+    def organization_member(self, organization: Ref, **fields: Any) -> t.OrganizationMember:
         return self._add(MEMBER, fields, organization=_uid(organization))
 
-    def invitation(self, organization: Ref, **fields: Any) -> Invitation:
+    def invitation(self, organization: Ref, **fields: Any) -> t.Invitation:
         return self._add(INVITATION, fields, organization=_uid(organization))
 
-    def team(self, organization: Ref, **fields: Any) -> Team:
+    def team(self, organization: Ref, **fields: Any) -> t.Team:
         return self._add(TEAM, fields, organization=_uid(organization))
 
-    def team_member(self, team: Ref, user_uid: str, **fields: Any) -> TeamMember:
+    def team_member(self, team: Ref, user_uid: str, **fields: Any) -> t.TeamMember:
         """`user_uid` joins `team`; their name and email come from their organization membership."""
         return self._add(TEAM_MEMBER, fields, team=_uid(team), user_uid=user_uid)
 
     # --- quality, slices, storage, webhooks ----------------------------------------------------
 
-    def quality_target(self, project: Ref, **fields: Any) -> QualityTarget:
+    def quality_target(self, project: Ref, **fields: Any) -> t.QualityTarget:
         return self._add(QUALITY_TARGET, fields, project=_uid(project))
 
     def quality_metrics(self, project: Ref, **metrics: float) -> None:
         """The current metric values `quality_targets.evaluate` reads (a missing one is 0.0)."""
         self._store.insert("quality_targets_metrics", {"uid": _uid(project), "metrics": metrics})
 
-    def slice(self, *, items: Iterable[Ref] = (), **fields: Any) -> Slice:
+    def slice(self, *, items: Iterable[Ref] = (), **fields: Any) -> t.Slice:
         """A slice holding `items` (dataset items, seeded first, given by uid or model)."""
         members = [self._store.get("datasets_items", str(_uid(i))) for i in items]
         found = [m for m in members if m is not None]
@@ -440,11 +407,11 @@ class Seeder:
         self._store.insert("slices_members", {"uid": made.uid, "items": found})
         return made
 
-    def storage_config(self, **fields: Any) -> StorageConfig:
+    def storage_config(self, **fields: Any) -> t.StorageConfig:
         return self._add(STORAGE_CONFIG, fields)
 
-    def webhook(self, **fields: Any) -> Webhook:
+    def webhook(self, **fields: Any) -> t.Webhook:
         return self._add(WEBHOOK, fields)
 
-    def webhook_delivery(self, webhook: Ref, **fields: Any) -> WebhookDelivery:
+    def webhook_delivery(self, webhook: Ref, **fields: Any) -> t.WebhookDelivery:
         return self._add(DELIVERY, fields, subscription=_uid(webhook))

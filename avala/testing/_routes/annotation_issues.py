@@ -60,40 +60,17 @@ DEFAULT_TOOLS: tuple[dict[str, Any], ...] = (
 )
 
 CLOSED_STATUSES = frozenset({"resolved", "closed"})
-STRING_FIELDS = (
-    "dataset_item_uid",
-    "project_uid",
-    "priority",
-    "severity",
-    "description",
-    "wrong_class",
-    "correct_class",
-    "frames_affected",
-    "object_uid",
-    "status",
-)
+TEXT: tuple[str, ...] = ("dataset_item_uid", "priority", "severity", "description")
+TEXT += ("wrong_class", "correct_class", "frames_affected", "object_uid")
 TYPES = {
-    **dict.fromkeys(STRING_FIELDS, OPTIONAL_TEXT),
+    **dict.fromkeys((*TEXT, "project_uid", "status"), OPTIONAL_TEXT),
     **dict.fromkeys(("should_re_annotate", "should_delete"), Field("bool", null=True)),
     "query_params": Field("object", null=True),
 }
 """What the fields of a create or update body must be, when present."""
 UPDATE_SPEC = {**TYPES, **dict.fromkeys(("status", "priority", "severity"), Field())}
-# Fields copied verbatim from a create body into the stored issue.
-CREATE_COPIED = (
-    "dataset_item_uid",
-    "priority",
-    "severity",
-    "description",
-    "wrong_class",
-    "correct_class",
-    "should_re_annotate",
-    "should_delete",
-    "frames_affected",
-    "coordinates",
-    "query_params",
-    "object_uid",
-)
+CREATE_COPIED = (*TEXT, "should_re_annotate", "should_delete", "coordinates", "query_params")
+"""Fields copied verbatim from a create body into the stored issue."""
 UPDATE_COPIED = ("status", "priority", "severity", "description", "wrong_class", "frames_affected")
 
 
