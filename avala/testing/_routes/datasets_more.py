@@ -33,17 +33,9 @@ SEQUENCE_TYPES = ("video", "lidar", "mcap", "splat")
 DEFAULT_QUOTA_BYTES = 10 * 1024**3
 PART_SIZE = 64 * 1024**2
 UPLOAD_HOST = "https://uploads.example.invalid"
-ALLOWED_MIMES = {
-    "mime_types": [
-        "image/jpeg",
-        "image/png",
-        "image/webp",
-        "application/octet-stream",
-        "application/json",
-        "application/zip",
-    ],
-    "video_prefix": "video/",
-}
+IMAGES = ["image/jpeg", "image/png", "image/webp"]
+ARCHIVES = ["application/octet-stream", "application/json", "application/zip"]
+ALLOWED_MIMES = {"mime_types": IMAGES + ARCHIVES, "video_prefix": "video/"}
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -42,27 +42,10 @@ CALLER: dict[str, Any] = {
 ORG_ROLES = ("admin", "member", "viewer")
 TEAM_ROLES = ("lead", "member")
 VISIBILITIES = ("public", "private")
-INDUSTRIES = (
-    ("automotive", "Automotive"),
-    ("robotics", "Robotics"),
-    ("agriculture", "Agriculture"),
-    ("healthcare", "Healthcare"),
-    ("retail", "Retail"),
-    ("other", "Other"),
-)
-MEMBER_FIELDS = (
-    "user_uid",
-    "username",
-    "email",
-    "full_name",
-    "picture",
-    "role",
-    "created_at",
-    "last_active_at",
-)
-INVITATION_HIDDEN = ("organization",)
-TEAM_FIELDS = ("uid", "name", "slug", "description", "color", "created_at", "updated_at")
+INDUSTRIES = ("automotive", "robotics", "agriculture", "healthcare", "retail", "other")
 TEAM_MEMBER_FIELDS = ("user_uid", "username", "email", "full_name", "picture", "role")
+MEMBER_FIELDS = (*TEAM_MEMBER_FIELDS, "created_at", "last_active_at")
+TEAM_FIELDS = ("uid", "name", "slug", "description", "color", "created_at", "updated_at")
 HANDLE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 INVITE_DAYS = 7
@@ -165,7 +148,7 @@ def _member_view(member: Record) -> Record:
 
 
 def invitation_view(invitation: Record) -> Record:
-    out = {k: v for k, v in invitation.items() if k not in INVITATION_HIDDEN}
+    out = {k: v for k, v in invitation.items() if k != "organization"}
     expires = out.get("expires_at")
     out["is_expired"] = isinstance(expires, str) and expires < now_iso()
     return out
@@ -249,7 +232,7 @@ def create_org(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("GET", "/organizations/industry-choices/")
 def industry_choices(state: Store, req: FakeRequest) -> FakeResponse:
-    choices = [{"value": value, "label": label} for value, label in INDUSTRIES]
+    choices = [{"value": value, "label": value.title()} for value in INDUSTRIES]
     return FakeResponse(200, {"choices": choices})
 
 
