@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from ._faults import Fault, Outcome, apply_fault
 from ._routes import ALL_ROUTERS
 from ._routing import FakeRequest, FakeResponse, Router
+from ._seed import Seeder
 from ._store import Store
 
 __all__ = ["FakeAvala", "ReceivedRequest"]
@@ -372,57 +373,20 @@ class FakeAvala:
 
     # --- seeding ---------------------------------------------------------------------------
 
-    def _next_number(self, collection: str) -> int:
-        return self._store.count(collection) + 1
+    @property
+    def seed(self) -> Seeder:
+        """Typed seeding, `fake.seed.project(name=...) -> Project`, one method per collection
+        (and `fake.seed(projects=, datasets=, tasks=)` adds N default records of each)."""
+        return Seeder(self._store)
 
     def add_project(self, **fields: Any) -> dict[str, Any]:
-        n = self._next_number("projects")
-        return self._store.insert(
-            "projects", {"name": f"Project {n}", "status": "active", **fields}
-        )
+        return self.seed.record("projects", **fields)
 
     def add_dataset(self, **fields: Any) -> dict[str, Any]:
-        n = self._next_number("datasets")
-        record: dict[str, Any] = {
-            "name": f"Dataset {n}",
-            "slug": f"dataset-{n}",
-            "item_count": 0,
-            "owner_name": "fake-user",
-            "status": "created",
-            "data_type": "image",
-            "is_sequence": False,
-            "predefined_labels": None,
-            "visibility": "private",
-        }
-        return self._store.insert("datasets", {**record, **fields})
+        return self.seed.record("datasets", **fields)
 
     def add_task(self, **fields: Any) -> dict[str, Any]:
-        n = self._next_number("tasks")
-        record: dict[str, Any] = {
-            "type": "annotation",
-            "name": f"Task {n}",
-            "status": "pending",
-            "project": None,
-        }
-        return self._store.insert("tasks", {**record, **fields})
+        return self.seed.record("tasks", **fields)
 
     def add_export(self, **fields: Any) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "status": "pending",
-            "download_url": None,
-            "project": None,
-            "dataset": None,
-        }
-        return self._store.insert("exports", {**record, **fields})
-
-    def seed(
-        self, projects: int = 0, datasets: int = 0, tasks: int = 0
-    ) -> dict[str, list[dict[str, Any]]]:
-        """Add N default records of each kind; tasks are spread round-robin over all projects."""
-        made_projects = [self.add_project() for _ in range(projects)]
-        made_datasets = [self.add_dataset() for _ in range(datasets)]
-        owners = [p["uid"] for p in self._store.all("projects")]
-        made_tasks = [
-            self.add_task(project=owners[i % len(owners)] if owners else None) for i in range(tasks)
-        ]
-        return {"projects": made_projects, "datasets": made_datasets, "tasks": made_tasks}
+        return self.seed.record("exports", **fields)

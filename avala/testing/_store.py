@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import difflib
 import threading
 import uuid
 from collections import Counter
@@ -16,21 +17,79 @@ from urllib.parse import urlencode
 from ._routing import FakeRequest, FakeResponse
 
 __all__ = [
+    "COLLECTIONS",
     "Record",
     "Store",
+    "UnknownCollectionError",
     "bad_request",
     "cursor_page",
     "not_found",
     "now_iso",
     "page_number_page",
-    "require_fields",
-    "require_object",
 ]
 
 Record = dict[str, Any]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
+
+
+COLLECTIONS: dict[str, str] = {
+    "agents": "agents",
+    "agents_executions": "agent executions; `registration` is the agent uid",
+    "annotation_issues": "annotation issues; `sequence_uid` is their sequence",
+    "annotation_issues_tools": "the QC tool catalogue (a built-in one is served when empty)",
+    "annotations_objects": "3D annotation objects of bulk edits; `uid` is the object uuid",
+    "auto_label_jobs": "auto-label jobs; `project` is the project uid",
+    "consensus_configs": "one consensus config per project (`project`)",
+    "consensus_scores": "consensus scores; `project` is the project uid",
+    "datasets": "datasets; `owner_name` + `slug` address one",
+    "datasets_items": "dataset items; `dataset` is the dataset uid",
+    "datasets_lifecycle": "statuses a dataset goes through on its next GETs (`uid` = dataset)",
+    "datasets_quotas": "manual-upload quotas; `uid` is an organization uid or `me`",
+    "datasets_sequences": "dataset sequences; `dataset_uid` is the dataset uid",
+    "datasets_uploads": "manual uploads not yet turned into a dataset",
+    "exports": "exports",
+    "fleet_alert_channels": "fleet alert channels",
+    "fleet_alerts": "fleet alerts (no create route: seed them)",
+    "fleet_devices": "fleet devices",
+    "fleet_events": "fleet events",
+    "fleet_recordings": "fleet recordings (no create route: seed them)",
+    "fleet_rules": "fleet rules",
+    "fleet_upload_sessions": "recording upload sessions; `recording_uid` is the recording",
+    "inference_providers": "inference providers",
+    "organizations": "organizations",
+    "organizations_invitations": "invitations; `organization` is the organization uid",
+    "organizations_members": "members; `organization` is the organization uid",
+    "organizations_team_members": "team members; `team` is the team uid",
+    "organizations_teams": "teams; `organization` is the organization uid",
+    "projects": "projects",
+    "quality_targets": "quality targets; `project` is the project uid",
+    "quality_targets_metrics": "current metric values of a project (`uid` = project uid)",
+    "slices": "slices; `owner_name` + `slug` address one",
+    "slices_members": "the items of a slice (`uid` = slice uid, `items`)",
+    "storage_configs": "storage configs",
+    "tasks": "tasks; `project` is the project uid",
+    "webhook_deliveries": "webhook deliveries; `subscription` is the webhook uid",
+    "webhooks": "webhook subscriptions",
+}
+"""Every collection the fake keeps, with what it holds: the only names `Store` accepts."""
+
+
+class UnknownCollectionError(KeyError):
+    """A collection name the fake does not have: a record stored there would never be served."""
+
+    def __init__(self, name: str) -> None:
+        close = difflib.get_close_matches(name, COLLECTIONS, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        self.message = (
+            f"unknown collection {name!r}: the fake has no such collection.{hint} "
+            f"Valid collections: {', '.join(sorted(COLLECTIONS))}."
+        )
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def now_iso() -> str:
@@ -42,6 +101,8 @@ class Store:
     """Named collections of JSON records; every method holds `lock`, handlers hold it too.
 
     Records are deep-copied on the way in and out so callers never alias server state.
+    A name outside `COLLECTIONS` raises `UnknownCollectionError`, so a typo cannot seed a
+    collection no route reads.
     """
 
     def __init__(self) -> None:
@@ -56,6 +117,12 @@ class Store:
         # (scope, Idempotency-Key) -> uid of the record the first request created.
         self.idempotency: dict[tuple[str, str], str] = {}
 
+    def _bucket(self, collection: str) -> dict[str, Record]:
+        """The records of `collection` by uid (call with `lock` held)."""
+        if collection not in COLLECTIONS:
+            raise UnknownCollectionError(collection)
+        return self._collections.setdefault(collection, {})
+
     def insert(self, collection: str, record: Record) -> Record:
         """Store `record`, filling uid/created_at/updated_at when missing; returns a copy."""
         with self.lock:
@@ -64,7 +131,7 @@ class Store:
             stamp = now_iso()
             rec.setdefault("created_at", stamp)
             rec.setdefault("updated_at", stamp)
-            self._collections.setdefault(collection, {})[str(rec["uid"])] = rec
+            self._bucket(collection)[str(rec["uid"])] = rec
             return copy.deepcopy(rec)
 
     def create(self, collection: str, record: Record) -> Record:
@@ -76,14 +143,14 @@ class Store:
 
     def get(self, collection: str, uid: str) -> Record | None:
         with self.lock:
-            rec = self._collections.get(collection, {}).get(uid)
+            rec = self._bucket(collection).get(uid)
             return copy.deepcopy(rec) if rec is not None else None
 
     def all(self, collection: str) -> list[Record]:
         """Every record of `collection` in insertion order (shallow copies: a handler may
         change top-level keys of what it gets, and must deep-copy before changing more)."""
         with self.lock:
-            return [dict(r) for r in self._collections.get(collection, {}).values()]
+            return [dict(r) for r in self._bucket(collection).values()]
 
     def where(self, collection: str, **fields: Any) -> list[Record]:
         """The records of `collection` whose `fields` have the given values (as `all`)."""
@@ -102,7 +169,7 @@ class Store:
     def update(self, collection: str, uid: str, changes: Record) -> Record | None:
         """Merge `changes` into the record and bump updated_at; None if it does not exist."""
         with self.lock:
-            rec = self._collections.get(collection, {}).get(uid)
+            rec = self._bucket(collection).get(uid)
             if rec is None:
                 return None
             rec.update(copy.deepcopy(changes))
@@ -111,11 +178,11 @@ class Store:
 
     def delete(self, collection: str, uid: str) -> bool:
         with self.lock:
-            return self._collections.get(collection, {}).pop(uid, None) is not None
+            return self._bucket(collection).pop(uid, None) is not None
 
     def count(self, collection: str) -> int:
         with self.lock:
-            return len(self._collections.get(collection, {}))
+            return len(self._bucket(collection))
 
 
 def _has(record: Record, fields: dict[str, Any]) -> bool:
@@ -132,22 +199,6 @@ def not_found() -> FakeResponse:
 def bad_request(field_errors: dict[str, list[str]]) -> FakeResponse:
     """400 with DRF's per-field error object, e.g. `{"name": ["This field is required."]}`."""
     return FakeResponse(400, field_errors)
-
-
-def require_object(body: Any) -> FakeResponse | None:
-    """400 unless the JSON body is an object (DRF's wording for lists, strings, numbers)."""
-    if isinstance(body, dict):
-        return None
-    return bad_request({"non_field_errors": ["Invalid data. Expected a dictionary."]})
-
-
-def require_fields(body: Any, *names: str) -> FakeResponse | None:
-    """400 listing every missing/null field (or a non-object body), else None."""
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    missing = {n: ["This field is required."] for n in names if body.get(n) is None}
-    return bad_request(missing) if missing else None
 
 
 # --- pagination ----------------------------------------------------------------------------

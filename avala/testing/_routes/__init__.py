@@ -1,4 +1,5 @@
-"""Every resource router of the fake; the server merges them in this order."""
+"""Every route of the fake: the standard ones declared in `STANDARD`, the others by hand in
+the resource modules. The server merges them in this order."""
 
 from .._routing import Router
 from . import (
@@ -13,20 +14,36 @@ from . import (
     fleet,
     inference_providers,
     organizations,
-    projects,
     quality_targets,
     slices,
     storage_configs,
-    tasks,
-    webhook_deliveries,
     webhooks,
 )
+from ._standard import Resource, Table, routes, standard_router
+
+TASKS = Resource("tasks", filters={"project": "project", "status": "status"})
+
+STANDARD: Table = {
+    **routes("projects", Resource("projects"), "list", "get"),
+    **routes("tasks", TASKS, "list", "get"),
+    **routes("exports", Resource("exports"), "list"),
+    **routes("webhook_deliveries", Resource("webhook_deliveries"), "list", "get"),
+    **agents.STANDARD,
+    **auto_label_jobs.STANDARD,
+    **consensus.STANDARD,
+    **fleet.STANDARD,
+    **inference_providers.STANDARD,
+    **quality_targets.STANDARD,
+    **slices.STANDARD,
+    **storage_configs.STANDARD,
+    **webhooks.STANDARD,
+}
+"""Endpoint id -> (kind of standard route, the resource it serves)."""
 
 ALL_ROUTERS: tuple[Router, ...] = (
-    projects.router,
+    standard_router(STANDARD),
     datasets.router,
     datasets_more.router,
-    tasks.router,
     exports.router,
     agents.router,
     annotation_issues.router,
@@ -40,7 +57,6 @@ ALL_ROUTERS: tuple[Router, ...] = (
     slices.router,
     storage_configs.router,
     webhooks.router,
-    webhook_deliveries.router,
 )
 
-__all__ = ["ALL_ROUTERS"]
+__all__ = ["ALL_ROUTERS", "STANDARD"]

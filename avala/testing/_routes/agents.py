@@ -7,83 +7,38 @@ Collections: `agents` and `agents_executions` (each execution names its agent in
 from __future__ import annotations
 
 import secrets
-from functools import partial
-from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, cursor_page, not_found, now_iso
-from ._common import (
-    NOT_BLANK,
-    NOT_NULL,
-    REQUIRED,
-    check_bools,
-    check_reference,
-    check_string_list,
-    check_strings,
-    checked_body,
-    ok_or_404,
-    update_record,
-)
+from ._fields import OPTIONAL_TEXT, STRINGS, Field, Spec
+from ._standard import Resource, Table, routes
 
 router = Router()
 
 AGENTS = "agents"
 EXECUTIONS = "agents_executions"
-STRING_FIELDS = ("name", "description", "callback_url", "project")
-LIST_FIELDS = ("events", "task_types")
-FIELDS = (*STRING_FIELDS, *LIST_FIELDS, "is_active")
+SPEC: Spec = {
+    "name": Field(required=True, blank=False),
+    "description": OPTIONAL_TEXT,
+    "callback_url": OPTIONAL_TEXT,
+    "project": Field(null=True, refers_to="projects"),
+    "events": STRINGS,
+    "task_types": STRINGS,
+    "is_active": Field("bool"),
+}
 
 
-def _validate(state: Store, body: dict[str, Any], *, partial: bool) -> dict[str, list[str]]:
-    """DRF-style field errors of a create (partial=False) or PATCH body."""
-    errors: dict[str, list[str]] = {}
-    check_strings(errors, body, STRING_FIELDS)
-    name = body.get("name")
-    if name is None and (not partial or "name" in body):
-        errors["name"] = [REQUIRED if "name" not in body else NOT_NULL]
-    elif isinstance(name, str) and not name.strip():
-        errors["name"] = [NOT_BLANK]
-    for key in LIST_FIELDS:
-        check_string_list(errors, body, key, null_ok=False)
-    check_bools(errors, body, ("is_active",), null_ok=False)
-    check_reference(errors, state, body, "project", "projects")
-    return errors
-
-
-@router.route("GET", "/agents/")
-def list_agents(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(AGENTS), state.base_url)
-
-
-@router.route("POST", "/agents/")
-def create_agent(state: Store, req: FakeRequest) -> FakeResponse:
-    body = checked_body(req, partial(_validate, state, partial=False))
-    if isinstance(body, FakeResponse):
-        return body
-    record: dict[str, Any] = {
-        "name": body["name"],
+def _new_agent() -> dict[str, object]:
+    return {
         "description": None,
         "events": [],
         "callback_url": None,
         "is_active": True,
         "project": None,
         "task_types": [],
-        **{k: body[k] for k in FIELDS if k in body},
         "secret": f"agsec_{secrets.token_hex(16)}",
         "execution_stats": {"total": 0, "succeeded": 0, "failed": 0},
     }
-    return FakeResponse(201, state.create(AGENTS, record))
-
-
-@router.route("GET", "/agents/{uid}/")
-def get_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return ok_or_404(state.get(AGENTS, uid))
-
-
-@router.route("PATCH", "/agents/{uid}/")
-def update_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    check = partial(_validate, state, partial=True)
-    return update_record(state, req, AGENTS, uid, check=check, fields=FIELDS)
 
 
 @router.route("DELETE", "/agents/{uid}/")
@@ -141,3 +96,7 @@ def test_agent(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
             "execution_uid": execution["uid"],
         },
     )
+
+
+AGENT = Resource(AGENTS, spec=SPEC, defaults=_new_agent)
+STANDARD: Table = routes("agents", AGENT, "list", "create", "get", "update")

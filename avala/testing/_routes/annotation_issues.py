@@ -19,7 +19,7 @@ from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, not_found, now_iso
-from ._common import NOT_NULL, REQUIRED, check_bools, check_strings, object_body, ok_or_404
+from ._fields import OPTIONAL_TEXT, REQUIRED, Field, field_errors, object_body, ok_or_404
 from .datasets import find_dataset
 
 router = Router()
@@ -60,34 +60,17 @@ DEFAULT_TOOLS: tuple[dict[str, Any], ...] = (
 )
 
 CLOSED_STATUSES = frozenset({"resolved", "closed"})
-STRING_FIELDS = (
-    "dataset_item_uid",
-    "project_uid",
-    "priority",
-    "severity",
-    "description",
-    "wrong_class",
-    "correct_class",
-    "frames_affected",
-    "object_uid",
-    "status",
-)
-BOOL_FIELDS = ("should_re_annotate", "should_delete")
-# Fields copied verbatim from a create body into the stored issue.
-CREATE_COPIED = (
-    "dataset_item_uid",
-    "priority",
-    "severity",
-    "description",
-    "wrong_class",
-    "correct_class",
-    "should_re_annotate",
-    "should_delete",
-    "frames_affected",
-    "coordinates",
-    "query_params",
-    "object_uid",
-)
+TEXT: tuple[str, ...] = ("dataset_item_uid", "priority", "severity", "description")
+TEXT += ("wrong_class", "correct_class", "frames_affected", "object_uid")
+TYPES = {
+    **dict.fromkeys((*TEXT, "project_uid", "status"), OPTIONAL_TEXT),
+    **dict.fromkeys(("should_re_annotate", "should_delete"), Field("bool", null=True)),
+    "query_params": Field("object", null=True),
+}
+"""What the fields of a create or update body must be, when present."""
+UPDATE_SPEC = {**TYPES, **dict.fromkeys(("status", "priority", "severity"), Field())}
+CREATE_COPIED = (*TEXT, "should_re_annotate", "should_delete", "coordinates", "query_params")
+"""Fields copied verbatim from a create body into the stored issue."""
 UPDATE_COPIED = ("status", "priority", "severity", "description", "wrong_class", "frames_affected")
 
 
@@ -98,15 +81,6 @@ def _tools(state: Store) -> list[dict[str, Any]]:
 
 def _find_tool(state: Store, uid: Any) -> dict[str, Any] | None:
     return next((t for t in _tools(state) if t["uid"] == uid), None)
-
-
-def _type_errors(body: dict[str, Any]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    check_strings(errors, body, STRING_FIELDS)
-    check_bools(errors, body, BOOL_FIELDS)
-    if body.get("query_params") is not None and not isinstance(body["query_params"], dict):
-        errors["query_params"] = ["Expected a dictionary of items."]
-    return errors
 
 
 def _resolve_tool(
@@ -156,7 +130,7 @@ def create_issue(state: Store, req: FakeRequest, sequence_uid: str) -> FakeRespo
         return body
     required = ("tool_uid", "problem_uid", "sequence_uid")
     errors = {k: [REQUIRED] for k in required if body.get(k) is None}
-    errors.update(_type_errors(body))
+    errors.update(field_errors(TYPES, body))
     if body.get("sequence_uid") not in (None, sequence_uid):
         errors["sequence_uid"] = ["Does not match the sequence in the URL."]
     project = None
@@ -210,10 +184,7 @@ def update_issue(state: Store, req: FakeRequest, sequence_uid: str, issue_uid: s
     body = object_body(req, optional=True)
     if isinstance(body, FakeResponse):
         return body
-    errors = _type_errors(body)
-    for key in ("status", "priority", "severity"):
-        if key in body and body[key] is None:
-            errors[key] = [NOT_NULL]
+    errors = field_errors(UPDATE_SPEC, body)
     changes: dict[str, Any] = {k: body[k] for k in UPDATE_COPIED if k in body}
     if "tool_uid" in body or "problem_uid" in body:
         tool_uid = body.get("tool_uid", (issue.get("tool") or {}).get("uid"))

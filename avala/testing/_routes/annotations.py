@@ -16,13 +16,18 @@ from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, not_found
-from ._common import NOT_STRING, REQUIRED, not_a_choice
+from ._fields import Field, field_errors
 from .datasets import find_dataset
 
 router = Router()
 
 OBJECTS = "annotations_objects"
 ACTIONS = ("create", "update", "delete")
+EDIT_SPEC = {
+    "action": Field(required=True, choices=ACTIONS),
+    "object_uuid": Field(required=True),
+    "object_type": Field(required=True),
+}
 
 
 def _check_edit(edit: Any, taken: bool, mine: bool) -> dict[str, list[str]]:
@@ -30,15 +35,8 @@ def _check_edit(edit: Any, taken: bool, mine: bool) -> dict[str, list[str]]:
     chunk, `mine`: by an object of this dataset (only those can be updated or deleted)."""
     if not isinstance(edit, dict):
         return {"non_field_errors": ["Invalid data. Expected a dictionary."]}
-    errors: dict[str, list[str]] = {}
-    for key in ("action", "object_uuid", "object_type"):
-        if edit.get(key) is None:
-            errors[key] = [REQUIRED]
-        elif not isinstance(edit[key], str):
-            errors[key] = [NOT_STRING]
+    errors = field_errors(EDIT_SPEC, edit)
     action = edit.get("action")
-    if isinstance(action, str) and action not in ACTIONS:
-        errors["action"] = [not_a_choice(action)]
     targets = [k for k in ("dataset_item_uid", "sequence_uid") if edit.get(k) is not None]
     if len(targets) != 1:
         message = "Exactly one of dataset_item_uid and sequence_uid is required."

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso
-from ._common import check_bools, check_string_list, check_strings, checked_body, ratio_error
+from .._store import Store, bad_request, not_found, now_iso
+from ._fields import Field, Spec, validated
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -23,32 +24,19 @@ DEFAULT_MODEL = "default"
 DEFAULT_THRESHOLD = 0.5
 
 
-def _validate(body: dict[str, Any]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    check_strings(errors, body, ("model_type",))
-    threshold = body.get("confidence_threshold")
-    problem = ratio_error(threshold) if threshold is not None else None
-    if problem:
-        errors["confidence_threshold"] = problem
-    check_string_list(errors, body, "labels")
-    check_bools(errors, body, ("dry_run",))
-    return errors
-
-
-@router.route("GET", "/auto-label-jobs/")
-def list_jobs(state: Store, req: FakeRequest) -> FakeResponse:
-    items = state.all(JOBS)
-    project = req.q("project")
-    if project:
-        items = [j for j in items if j.get("project") == project]
-    return cursor_page(req, items, state.base_url)
+SPEC: Spec = {
+    "model_type": Field(null=True),
+    "confidence_threshold": Field("number", null=True, minimum=0, maximum=1),
+    "labels": Field("list", null=True, items="str"),
+    "dry_run": Field("bool", null=True),
+}
 
 
 @router.route("POST", "/projects/{project_uid}/auto-label/")
 def create_job(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
     if state.get("projects", project_uid) is None:
         return not_found()
-    body = checked_body(req, _validate, optional=True)
+    body = validated(req, SPEC, optional=True)
     if isinstance(body, FakeResponse):
         return body
     total = len(state.where("tasks", project=project_uid))
@@ -120,3 +108,6 @@ def cancel_job(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
         return bad_request({"status": [f"Cannot cancel a job that is {job['status']}."]})
     state.update(JOBS, uid, {"status": "cancelled", "completed_at": now_iso()})
     return FakeResponse(204)
+
+
+STANDARD: Table = routes("auto_label_jobs", Resource(JOBS, filters={"project": "project"}), "list")

@@ -17,8 +17,9 @@ from statistics import fmean, median
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found
-from ._common import NOT_INTEGER, at_least, checked_body, ratio_error
+from .._store import Store, not_found
+from ._fields import RATIO, Field, validated
+from ._standard import Resource, Table
 
 router = Router()
 
@@ -82,14 +83,6 @@ def get_summary(state: Store, req: FakeRequest, project_uid: str) -> FakeRespons
     return FakeResponse(200, body)
 
 
-@router.route("GET", "/projects/{project_uid}/consensus/scores/")
-def list_scores(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
-    if state.get("projects", project_uid) is None:
-        return not_found()
-    items = [_public(s) for s in _scores(state, project_uid)]
-    return cursor_page(req, items, state.base_url)
-
-
 @router.route("POST", "/projects/{project_uid}/consensus/compute/")
 def compute(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
     if state.get("projects", project_uid) is None:
@@ -106,19 +99,11 @@ def get_config(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse
     return FakeResponse(200, _public(_config(state, project_uid)))
 
 
-def _config_errors(body: dict[str, Any]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for key in ("iou_threshold", "min_agreement_ratio"):
-        problem = ratio_error(body[key]) if key in body else None
-        if problem:
-            errors[key] = problem
-    if "min_annotations" in body:
-        count = body["min_annotations"]
-        if isinstance(count, bool) or not isinstance(count, int):
-            errors["min_annotations"] = [NOT_INTEGER]
-        elif count < 2:
-            errors["min_annotations"] = [at_least(2)]
-    return errors
+CONFIG_SPEC = {
+    "iou_threshold": RATIO,
+    "min_agreement_ratio": RATIO,
+    "min_annotations": Field("int", minimum=2),
+}
 
 
 @router.route("PUT", "/projects/{project_uid}/consensus/config/")
@@ -126,7 +111,7 @@ def update_config(state: Store, req: FakeRequest, project_uid: str) -> FakeRespo
     """A PUT that, like the real API, accepts a partial body (even `{}`)."""
     if state.get("projects", project_uid) is None:
         return not_found()
-    body = checked_body(req, _config_errors, optional=True)
+    body = validated(req, CONFIG_SPEC, optional=True)
     if isinstance(body, FakeResponse):
         return body
     config = _config(state, project_uid)
@@ -136,3 +121,9 @@ def update_config(state: Store, req: FakeRequest, project_uid: str) -> FakeRespo
             changes[key] = float(changes[key])
     updated = state.update(CONFIGS, config["uid"], changes) or config
     return FakeResponse(200, _public(updated))
+
+
+SCORE = Resource(
+    SCORES, keys={"project_uid": "project"}, parent={"project_uid": "projects"}, view=_public
+)
+STANDARD: Table = {"consensus.list_scores": ("list", SCORE)}

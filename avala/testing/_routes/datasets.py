@@ -12,7 +12,7 @@ from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, cursor_page
-from ._common import ok_or_404
+from ._fields import ok_or_404
 
 router = Router()
 

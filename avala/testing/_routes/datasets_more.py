@@ -15,22 +15,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found
-from ._common import (
-    NOT_BLANK,
-    NOT_INTEGER,
-    NOT_STRING,
-    REQUIRED,
-    check_bools,
-    checked_body,
-    not_a_choice,
-    object_body,
-    ok_or_404,
-)
+from ._fields import OPTIONAL_TEXT, Field, Spec, object_body, ok_or_404, validated
 from .datasets import find_dataset, queue_statuses
 
 router = Router()
@@ -44,17 +33,9 @@ SEQUENCE_TYPES = ("video", "lidar", "mcap", "splat")
 DEFAULT_QUOTA_BYTES = 10 * 1024**3
 PART_SIZE = 64 * 1024**2
 UPLOAD_HOST = "https://uploads.example.invalid"
-ALLOWED_MIMES = {
-    "mime_types": [
-        "image/jpeg",
-        "image/png",
-        "image/webp",
-        "application/octet-stream",
-        "application/json",
-        "application/zip",
-    ],
-    "video_prefix": "video/",
-}
+IMAGES = ["image/jpeg", "image/png", "image/webp"]
+ARCHIVES = ["application/octet-stream", "application/json", "application/zip"]
+ALLOWED_MIMES = {"mime_types": IMAGES + ARCHIVES, "video_prefix": "video/"}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -73,42 +54,24 @@ def _org_handle(org: dict[str, Any]) -> str:
     return str(org.get("slug") or org.get("handle") or org["uid"])
 
 
-def _check_str(
-    errors: dict[str, list[str]], body: dict[str, Any], key: str, required: bool
-) -> None:
-    value = body.get(key)
-    if value is None:
-        if required:
-            errors[key] = [REQUIRED]
-    elif not isinstance(value, str):
-        errors[key] = [NOT_STRING]
-    elif required and not value.strip():
-        errors[key] = [NOT_BLANK]
-
-
-def _check_int(errors: dict[str, list[str]], body: dict[str, Any], key: str) -> None:
-    value = body.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        errors[key] = [NOT_INTEGER]
-
-
-def _validate_new_dataset(body: dict[str, Any], extra_str: tuple[str, ...]) -> dict[str, list[str]]:
-    """DRF-style field errors shared by both dataset-creating POSTs."""
-    errors: dict[str, list[str]] = {}
-    for key in ("name", "slug", "data_type"):
-        _check_str(errors, body, key, required=True)
-    for key in ("owner_name", "organization_uid", *extra_str):
-        _check_str(errors, body, key, required=False)
-    visibility = body.get("visibility", "private")
-    if visibility not in VISIBILITIES:
-        errors["visibility"] = [not_a_choice(visibility)]
-    check_bools(errors, body, ("create_metadata",), null_ok=False)
-    for key in ("industry", "license", "organization_id"):
-        _check_int(errors, body, key)
-    for key in ("metadata", "provider_config"):
-        if body.get(key) is not None and not isinstance(body[key], dict):
-            errors[key] = ["Expected a dictionary of items."]
-    return errors
+NAME = Field(required=True, blank=False)
+NEW_DATASET: Spec = {
+    **dict.fromkeys(("name", "slug", "data_type"), NAME),
+    **dict.fromkeys(("owner_name", "organization_uid"), OPTIONAL_TEXT),
+    "visibility": Field(choices=VISIBILITIES),
+    "create_metadata": Field("bool"),
+    **dict.fromkeys(("industry", "license", "organization_id"), Field("int", null=True)),
+    **dict.fromkeys(("metadata", "provider_config"), Field("object", null=True)),
+}
+"""The fields of both dataset-creating POSTs (each adds one optional string of its own)."""
+PRESIGN: Spec = {
+    "dataset_name": NAME,
+    "file_path_in_dataset": NAME,
+    "dataset_upload_uid": OPTIONAL_TEXT,
+    "organization_uid": OPTIONAL_TEXT,
+    "content_length": Field("int", required=True, minimum=0),
+    "upload_protocol_version": Field(null=True, choices=(1, 2)),
+}
 
 
 def _owner_for(state: Store, body: dict[str, Any]) -> str | FakeResponse:
@@ -212,7 +175,7 @@ def transfer_dataset(state: Store, req: FakeRequest, owner: str, slug: str) -> F
 
 @router.route("POST", "/datasets/")
 def create_dataset(state: Store, req: FakeRequest) -> FakeResponse:
-    body = checked_body(req, partial(_validate_new_dataset, extra_str=("gpu_texture_format",)))
+    body = validated(req, {**NEW_DATASET, "gpu_texture_format": OPTIONAL_TEXT})
     if isinstance(body, FakeResponse):
         return body
     owner = _owner_for(state, body)
@@ -229,26 +192,12 @@ def create_dataset(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/datasets/manual-upload/file-upload-url/")
 def presign_upload(state: Store, req: FakeRequest) -> FakeResponse:
-    body = object_body(req)
+    body = validated(req, PRESIGN)
     if isinstance(body, FakeResponse):
         return body
-    errors: dict[str, list[str]] = {}
-    _check_str(errors, body, "dataset_name", required=True)
-    _check_str(errors, body, "file_path_in_dataset", required=True)
-    _check_str(errors, body, "dataset_upload_uid", required=False)
-    _check_str(errors, body, "organization_uid", required=False)
-    size: Any = body.get("content_length")
-    if size is None:
-        errors["content_length"] = [REQUIRED]
-    elif isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        errors["content_length"] = ["Ensure this value is a non-negative integer."]
-    version = body.get("upload_protocol_version")
-    if version not in (None, 1, 2):
-        errors["upload_protocol_version"] = [not_a_choice(version)]
-    elif version == 2 and body.get("dataset_upload_uid") is None:
-        errors["dataset_upload_uid"] = ["Required by upload protocol version 2."]
-    if errors:
-        return bad_request(errors)
+    size, version = body["content_length"], body.get("upload_protocol_version")
+    if version == 2 and body.get("dataset_upload_uid") is None:
+        return bad_request({"dataset_upload_uid": ["Required by upload protocol version 2."]})
     org_uid = body.get("organization_uid")
     if org_uid is not None and _organization(state, org_uid) is None:
         return bad_request({"organization_uid": ["Organization not found."]})
@@ -316,7 +265,7 @@ def allowed_mimes(state: Store, req: FakeRequest) -> FakeResponse:
 
 @router.route("POST", "/datasets/manual-upload/")
 def create_from_upload(state: Store, req: FakeRequest) -> FakeResponse:
-    body = checked_body(req, partial(_validate_new_dataset, extra_str=("dataset_upload_uid",)))
+    body = validated(req, {**NEW_DATASET, "dataset_upload_uid": OPTIONAL_TEXT})
     if isinstance(body, FakeResponse):
         return body
     owner = _owner_for(state, body)

@@ -9,19 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found
-from ._common import object_body
+from .._store import Store, bad_request, not_found
+from ._fields import Field, field_errors, object_body
 
 router = Router()
 
 DOWNLOAD_URL = "https://downloads.example.invalid/exports/{uid}.zip"
-# Which collection each optional reference in the create body must exist in.
-REFERENCES = {"project": "projects", "dataset": "datasets"}
-
-
-@router.route("GET", "/exports/")
-def list_exports(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all("exports"), state.base_url)
+SPEC = {
+    "project": Field(null=True, refers_to="projects"),
+    "dataset": Field(null=True, refers_to="datasets"),
+}
 
 
 @router.route("POST", "/exports/")
@@ -35,11 +32,7 @@ def create_export(state: Store, req: FakeRequest) -> FakeResponse:
         first = state.get("exports", first_uid) if first_uid else None
         if first is not None:
             return FakeResponse(200, first)
-    errors: dict[str, list[str]] = {}
-    for field, collection in REFERENCES.items():
-        ref = body.get(field)
-        if ref is not None and (not isinstance(ref, str) or state.get(collection, ref) is None):
-            errors[field] = ["Object does not exist."]
+    errors = field_errors(SPEC, body, state=state)
     if errors:
         return bad_request(errors)
     export = state.create(

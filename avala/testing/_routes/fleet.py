@@ -1,7 +1,7 @@
 """Fleet: devices, recordings, events, rules, alerts, alert channels and recording uploads.
 
 Recordings and alerts have no create route in the API: seed them with
-``store.insert("fleet_recordings" | "fleet_alerts", {...})``. Uploads keep one session
+``fake.seed.fleet_recording(...)`` and ``fake.seed.fleet_alert(...)``. Uploads keep one session
 per recording at a time: init -> (urls, confirm)* -> finalize, and status reports it.
 """
 
@@ -9,27 +9,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime
-from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, bad_request, cursor_page, not_found, now_iso, require_object
-from ._common import (
-    NOT_BLANK,
-    NOT_BOOLEAN,
-    NOT_INTEGER,
-    NOT_NULL,
-    NOT_STRING,
-    REQUIRED,
-    at_least,
-    deleted_or_404,
-    no_such_pk,
-    not_a,
-    ok_or_404,
-    update_record,
-)
+from .._store import Store, bad_request, cursor_page, not_found, now_iso
+from ._fields import STRINGS, Errors, Field, Spec, field_errors, no_such_pk, validated
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -46,99 +32,11 @@ MAX_TTL_SECONDS = 7 * 24 * 3600
 NO_SESSION = "No upload session found for this recording."
 
 Record = dict[str, Any]
-Errors = dict[str, Any]
-
-# String fields DRF would declare without allow_blank: "" is a 400 wherever they appear.
-NO_BLANK_FIELDS = frozenset(
-    {"name", "type", "status", "label", "recording", "device", "path", "etag", "session_uid"}
-)
-
-# --- body validation (DRF-like field errors) -------------------------------------------
-
-
-def _kind_error(kind: str, value: Any) -> str | None:
-    """Why `value` is not of `kind` (DRF's wording), or None when it is."""
-    if kind == "str":
-        return None if isinstance(value, str) else NOT_STRING
-    if kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else NOT_INTEGER
-    if kind == "count":
-        if not isinstance(value, int) or isinstance(value, bool):
-            return NOT_INTEGER
-        return None if value >= 0 else at_least(0)
-    if kind == "bool":
-        return None if isinstance(value, bool) else NOT_BOOLEAN
-    if kind == "object":
-        return None if isinstance(value, dict) else not_a("dictionary", value)
-    if kind in ("str_list", "object_list"):
-        if not isinstance(value, list):
-            return not_a("list", value)
-        item = str if kind == "str_list" else dict
-        return None if all(isinstance(v, item) for v in value) else "Invalid list item."
-    if kind == "datetime":
-        if isinstance(value, str):
-            try:
-                datetime.fromisoformat(value)
-                return None
-            except ValueError:
-                pass
-        return (
-            "Datetime has wrong format. Use one of these formats instead: "
-            "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
-        )
-    raise AssertionError(f"unknown kind {kind}")
-
-
-def _errors(body: Record, kinds: dict[str, str], required: tuple[str, ...] = ()) -> Errors:
-    """Field errors of an object body: missing required fields, nulls, wrong JSON types."""
-    errors: Errors = {}
-    for name in required:
-        if name not in body:
-            errors[name] = [REQUIRED]
-    for name, kind in kinds.items():
-        if name in errors or name not in body:
-            continue
-        value = body[name]
-        if value is None:
-            errors[name] = [NOT_NULL]
-            continue
-        problem = _kind_error(kind, value)
-        if problem is None and kind == "str" and name in NO_BLANK_FIELDS and not value.strip():
-            problem = NOT_BLANK
-        if problem is not None:
-            errors[name] = [problem]
-    return errors
-
-
-def _check(body: Any, kinds: dict[str, str], required: tuple[str, ...] = ()) -> FakeResponse | None:
-    """400 for a non-object body or any field error, else None."""
-    invalid = require_object(body)
-    if invalid is not None:
-        return invalid
-    errors = _errors(body, kinds, required)
-    return bad_request(errors) if errors else None
-
-
-def _pick(body: Record, kinds: dict[str, str]) -> Record:
-    return {k: body[k] for k in kinds if k in body}
-
-
-def _update(
-    state: Store, req: FakeRequest, collection: str, uid: str, kinds: dict[str, str]
-) -> FakeResponse:
-    """A PATCH of the `kinds` fields of record `uid` (the body is required here)."""
-    check = partial(_errors, kinds=kinds)
-    return update_record(state, req, collection, uid, check=check, fields=kinds, optional=False)
-
-
-def _filtered(items: list[Record], req: FakeRequest, filters: dict[str, str]) -> list[Record]:
-    """Keep records whose `field` equals the query value of `param` (for each given)."""
-    for param, name in filters.items():
-        wanted = req.q(param)
-        if wanted is not None:
-            items = [r for r in items if str(r.get(name)) == wanted]
-    return items
+NAME = Field(required=True, blank=False)
+TEXT = Field(blank=False)
+OBJECT = Field("object")
+OBJECTS = Field("list", items="object")
+COUNT = Field("int", minimum=0)
 
 
 def _refuse(message: str) -> FakeResponse:
@@ -148,104 +46,58 @@ def _refuse(message: str) -> FakeResponse:
 
 # --- devices ------------------------------------------------------------------------------
 
-DEVICE_FIELDS = {
-    "name": "str",
-    "type": "str",
-    "status": "str",
-    "firmware_version": "str",
-    "tags": "str_list",
-    "metadata": "object",
+DEVICE_SPEC: Spec = {
+    "name": NAME,
+    "type": NAME,
+    "status": TEXT,
+    "firmware_version": Field(),
+    "tags": STRINGS,
+    "metadata": OBJECT,
 }
-
-
-@router.route("GET", "/fleet/devices/")
-def list_devices(state: Store, req: FakeRequest) -> FakeResponse:
-    items = _filtered(state.all(DEVICES), req, {"status": "status", "type": "type"})
-    return cursor_page(req, items, state.base_url)
+REGISTER_SPEC = {k: v for k, v in DEVICE_SPEC.items() if k != "status"}
 
 
 @router.route("POST", "/fleet/devices/")
 def register_device(state: Store, req: FakeRequest) -> FakeResponse:
-    kinds = {k: v for k, v in DEVICE_FIELDS.items() if k != "status"}
-    invalid = _check(req.body, kinds, ("name", "type"))
-    if invalid is not None:
-        return invalid
-    record = {
-        "status": "offline",
-        "tags": [],
-        "firmware_version": None,
-        "metadata": {},
-        "last_seen_at": None,
-        **_pick(req.body, kinds),
-    }
-    device = state.create(DEVICES, record)
+    body = validated(req, REGISTER_SPEC)
+    if isinstance(body, FakeResponse):
+        return body
+    defaults: Record = {"status": "offline", "tags": [], "firmware_version": None, "metadata": {}}
+    device = state.create(DEVICES, {**defaults, "last_seen_at": None, **_pick(body, REGISTER_SPEC)})
     # The token is shown once, at registration; the fake does not keep it.
     return FakeResponse(201, {**device, "device_token": f"dvt_{secrets.token_hex(16)}"})
 
 
-@router.route("GET", "/fleet/devices/{device_id}/")
-def get_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    return ok_or_404(state.get(DEVICES, device_id))
-
-
-@router.route("PATCH", "/fleet/devices/{device_id}/")
-def update_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    return _update(state, req, DEVICES, device_id, DEVICE_FIELDS)
-
-
-@router.route("DELETE", "/fleet/devices/{device_id}/")
-def delete_device(state: Store, req: FakeRequest, device_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(DEVICES, device_id))
+def _pick(body: Record, spec: Spec) -> Record:
+    return {k: body[k] for k in spec if k in body}
 
 
 # --- recordings ---------------------------------------------------------------------------
 
-RECORDING_FIELDS = {"status": "str", "tags": "str_list"}
-
-
-@router.route("GET", "/fleet/recordings/")
-def list_recordings(state: Store, req: FakeRequest) -> FakeResponse:
-    items = _filtered(state.all(RECORDINGS), req, {"device": "device", "status": "status"})
-    return cursor_page(req, items, state.base_url)
-
-
-@router.route("GET", "/fleet/recordings/{recording_id}/")
-def get_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    return ok_or_404(state.get(RECORDINGS, recording_id))
-
-
-@router.route("PATCH", "/fleet/recordings/{recording_id}/")
-def update_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    return _update(state, req, RECORDINGS, recording_id, RECORDING_FIELDS)
-
-
-@router.route("DELETE", "/fleet/recordings/{recording_id}/")
-def delete_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(RECORDINGS, recording_id))
+RECORDING_SPEC: Spec = {"status": TEXT, "tags": STRINGS}
 
 
 # --- events -------------------------------------------------------------------------------
 
-EVENT_FIELDS = {
-    "recording": "str",
-    "device": "str",
-    "label": "str",
-    "type": "str",
-    "timestamp": "datetime",
-    "severity": "str",
-    "description": "str",
-    "duration_ms": "count",
-    "tags": "str_list",
-    "metadata": "object",
+EVENT_SPEC: Spec = {
+    "recording": NAME,
+    "device": NAME,
+    "label": NAME,
+    "type": NAME,
+    "timestamp": Field("datetime", required=True),
+    "severity": Field(),
+    "description": Field(),
+    "duration_ms": COUNT,
+    "tags": STRINGS,
+    "metadata": OBJECT,
 }
-EVENT_REQUIRED = ("recording", "device", "label", "type", "timestamp")
 
 
 def _event_errors(state: Store, body: Any) -> Errors:
     """Field errors of one event object, references to recording and device included."""
     if not isinstance(body, dict):
         return {"non_field_errors": ["Invalid data. Expected a dictionary."]}
-    errors = _errors(body, EVENT_FIELDS, EVENT_REQUIRED)
+    errors = field_errors(EVENT_SPEC, body)
     recording = None
     if "recording" not in errors:
         recording = state.get(RECORDINGS, body["recording"])
@@ -266,15 +118,8 @@ def _new_event(body: Record) -> Record:
         "tags": [],
         "metadata": {},
         "severity": "info",
-        **_pick(body, EVENT_FIELDS),
+        **_pick(body, EVENT_SPEC),
     }
-
-
-@router.route("GET", "/fleet/events/")
-def list_events(state: Store, req: FakeRequest) -> FakeResponse:
-    filters = {"recording": "recording", "device": "device", "type": "type", "severity": "severity"}
-    items = _filtered(state.all(EVENTS), req, filters)
-    return cursor_page(req, items, state.base_url)
 
 
 @router.route("POST", "/fleet/events/")
@@ -288,10 +133,10 @@ def create_event(state: Store, req: FakeRequest) -> FakeResponse:
 @router.route("POST", "/fleet/events/batch/")
 def create_event_batch(state: Store, req: FakeRequest) -> FakeResponse:
     """All or nothing: one bad event and none is created (per-item errors, DRF-style)."""
-    invalid = _check(req.body, {"events": "object_list"}, ("events",))
-    if invalid is not None:
-        return invalid
-    events = req.body["events"]
+    body = validated(req, {"events": Field("list", required=True, items="object")})
+    if isinstance(body, FakeResponse):
+        return body
+    events = body["events"]
     item_errors = [_event_errors(state, event) for event in events]
     if any(item_errors):
         return FakeResponse(400, {"events": item_errors})
@@ -300,25 +145,15 @@ def create_event_batch(state: Store, req: FakeRequest) -> FakeResponse:
     return FakeResponse(201, {"created": len(events)})
 
 
-@router.route("GET", "/fleet/events/{event_id}/")
-def get_event(state: Store, req: FakeRequest, event_id: str) -> FakeResponse:
-    return ok_or_404(state.get(EVENTS, event_id))
-
-
-@router.route("DELETE", "/fleet/events/{event_id}/")
-def delete_event(state: Store, req: FakeRequest, event_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(EVENTS, event_id))
-
-
 # --- rules --------------------------------------------------------------------------------
 
-RULE_FIELDS = {
-    "name": "str",
-    "description": "str",
-    "enabled": "bool",
-    "condition": "object",
-    "actions": "object_list",
-    "scope": "object",
+RULE_SPEC: Spec = {
+    "name": NAME,
+    "description": Field(),
+    "enabled": Field("bool"),
+    "condition": Field("object", required=True),
+    "actions": Field("list", required=True, items="object"),
+    "scope": OBJECT,
 }
 BOOLEANS = {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False}
 
@@ -334,50 +169,7 @@ def list_rules(state: Store, req: FakeRequest) -> FakeResponse:
     return cursor_page(req, items, state.base_url)
 
 
-@router.route("POST", "/fleet/rules/")
-def create_rule(state: Store, req: FakeRequest) -> FakeResponse:
-    invalid = _check(req.body, RULE_FIELDS, ("name", "condition", "actions"))
-    if invalid is not None:
-        return invalid
-    record = {
-        "description": "",
-        "enabled": True,
-        "scope": None,
-        "hit_count": 0,
-        "last_hit_at": None,
-        **_pick(req.body, RULE_FIELDS),
-    }
-    return FakeResponse(201, state.create(RULES, record))
-
-
-@router.route("GET", "/fleet/rules/{rule_id}/")
-def get_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    return ok_or_404(state.get(RULES, rule_id))
-
-
-@router.route("PATCH", "/fleet/rules/{rule_id}/")
-def update_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    return _update(state, req, RULES, rule_id, RULE_FIELDS)
-
-
-@router.route("DELETE", "/fleet/rules/{rule_id}/")
-def delete_rule(state: Store, req: FakeRequest, rule_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(RULES, rule_id))
-
-
 # --- alerts -------------------------------------------------------------------------------
-
-
-@router.route("GET", "/fleet/alerts/")
-def list_alerts(state: Store, req: FakeRequest) -> FakeResponse:
-    filters = {"status": "status", "severity": "severity", "device": "device", "rule": "rule"}
-    items = _filtered(state.all(ALERTS), req, filters)
-    return cursor_page(req, items, state.base_url)
-
-
-@router.route("GET", "/fleet/alerts/{alert_id}/")
-def get_alert(state: Store, req: FakeRequest, alert_id: str) -> FakeResponse:
-    return ok_or_404(state.get(ALERTS, alert_id))
 
 
 @router.route("POST", "/fleet/alerts/{alert_id}/acknowledge/")
@@ -400,10 +192,9 @@ def resolve_alert(state: Store, req: FakeRequest, alert_id: str) -> FakeResponse
     alert = state.get(ALERTS, alert_id)
     if alert is None:
         return not_found()
-    body: Any = {} if req.body is None else req.body
-    invalid = _check(body, {"resolution_note": "str"})
-    if invalid is not None:
-        return invalid
+    body = validated(req, {"resolution_note": Field()}, optional=True)
+    if isinstance(body, FakeResponse):
+        return body
     if alert.get("status") == "resolved":
         return _refuse("This alert is already resolved.")
     changes = {
@@ -416,25 +207,7 @@ def resolve_alert(state: Store, req: FakeRequest, alert_id: str) -> FakeResponse
 
 # --- alert channels -----------------------------------------------------------------------
 
-CHANNEL_FIELDS = {"name": "str", "type": "str", "config": "object"}
-
-
-@router.route("GET", "/fleet/alert-channels/")
-def list_channels(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(CHANNELS), state.base_url)
-
-
-@router.route("POST", "/fleet/alert-channels/")
-def create_channel(state: Store, req: FakeRequest) -> FakeResponse:
-    invalid = _check(req.body, CHANNEL_FIELDS, ("name", "type", "config"))
-    if invalid is not None:
-        return invalid
-    return FakeResponse(201, state.create(CHANNELS, _pick(req.body, CHANNEL_FIELDS)))
-
-
-@router.route("DELETE", "/fleet/alert-channels/{channel_id}/")
-def delete_channel(state: Store, req: FakeRequest, channel_id: str) -> FakeResponse:
-    return deleted_or_404(state.delete(CHANNELS, channel_id))
+CHANNEL_SPEC: Spec = {"name": NAME, "type": NAME, "config": Field("object", required=True)}
 
 
 @router.route("POST", "/fleet/alert-channels/{channel_id}/test/")
@@ -459,9 +232,9 @@ def _session_view(session: Record) -> Record:
     return {k: session[k] for k in (*keys, "s3_prefix", "status")}
 
 
-def _open_session(state: Store, req: FakeRequest, recording_uid: str) -> Record | FakeResponse:
+def _open_session(state: Store, body: Record, recording_uid: str) -> Record | FakeResponse:
     """The session named by the body's session_uid, if it is this recording's and still open."""
-    session_uid = req.body["session_uid"]
+    session_uid = body["session_uid"]
     session = state.get(SESSIONS, session_uid)
     if session is None or session["recording_uid"] != recording_uid:
         return FakeResponse(404, {"detail": "Upload session not found."})
@@ -483,16 +256,17 @@ def _totals(files: list[Record]) -> Record:
 def init_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeResponse:
     if state.get(RECORDINGS, recording_uid) is None:
         return not_found()
-    invalid = _check(req.body, {"files": "object_list", "storage_config_uid": "str"}, ("files",))
-    if invalid is not None:
-        return invalid
-    files = req.body["files"]
-    if not files:
-        return bad_request({"files": ["This list may not be empty."]})
+    spec = {"files": Field("list", required=True, items="object", empty=False)}
+    body = validated(req, {**spec, "storage_config_uid": Field()})
+    if isinstance(body, FakeResponse):
+        return body
+    files = body["files"]
     seen: set[str] = set()
     item_errors: list[Errors] = []
     for entry in files:
-        errors = _errors(entry, {"path": "str", "size_bytes": "count"}, ("path", "size_bytes"))
+        errors = field_errors(
+            {"path": NAME, "size_bytes": Field("int", required=True, minimum=0)}, entry
+        )
         if "path" not in errors:
             if entry["path"] in seen:
                 errors["path"] = ["Duplicate path in this manifest."]
@@ -513,7 +287,7 @@ def init_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRespo
             "total_files": len(table),
             "total_bytes": sum(f["size_bytes"] for f in table),
             "s3_prefix": f"fleet/recordings/{recording_uid}/uploads/{session_uid}/",
-            "storage_config_uid": req.body.get("storage_config_uid"),
+            "storage_config_uid": body.get("storage_config_uid"),
             **_totals(table),
         },
     )
@@ -524,18 +298,20 @@ def init_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRespo
 def upload_urls(state: Store, req: FakeRequest, recording_uid: str) -> FakeResponse:
     if state.get(RECORDINGS, recording_uid) is None:
         return not_found()
-    kinds = {"session_uid": "str", "file_paths": "str_list", "ttl_seconds": "int"}
-    invalid = _check(req.body, kinds, tuple(kinds))
-    if invalid is not None:
-        return invalid
-    ttl = req.body["ttl_seconds"]
-    if not 1 <= ttl <= MAX_TTL_SECONDS:
-        problem = f"Ensure this value is between 1 and {MAX_TTL_SECONDS}."
-        return bad_request({"ttl_seconds": [problem]})
-    session = _open_session(state, req, recording_uid)
+    ttl_field = Field("int", required=True, minimum=1, maximum=MAX_TTL_SECONDS)
+    spec = {
+        "session_uid": NAME,
+        "file_paths": Field("list", required=True, items="str"),
+        "ttl_seconds": ttl_field,
+    }
+    body = validated(req, spec)
+    if isinstance(body, FakeResponse):
+        return body
+    ttl = body["ttl_seconds"]
+    session = _open_session(state, body, recording_uid)
     if isinstance(session, FakeResponse):
         return session
-    paths: list[str] = req.body["file_paths"]
+    paths: list[str] = body["file_paths"]
     known = {f["path"] for f in session["files"]}
     unknown = [p for p in paths if p not in known]
     if not paths or unknown:
@@ -559,20 +335,19 @@ def confirm_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRe
     """Mark files uploaded (by ETag); confirming a file again does not count it twice."""
     if state.get(RECORDINGS, recording_uid) is None:
         return not_found()
-    kinds = {"session_uid": "str", "files": "object_list"}
-    invalid = _check(req.body, kinds, tuple(kinds))
-    if invalid is not None:
-        return invalid
-    session = _open_session(state, req, recording_uid)
+    spec = {"session_uid": NAME, "files": Field("list", required=True, items="object")}
+    body = validated(req, spec)
+    if isinstance(body, FakeResponse):
+        return body
+    session = _open_session(state, body, recording_uid)
     if isinstance(session, FakeResponse):
         return session
-    if not req.body["files"]:
+    if not body["files"]:
         return bad_request({"files": ["This list may not be empty."]})
     table = {f["path"]: f for f in session["files"]}
     item_errors: list[Errors] = []
-    for entry in req.body["files"]:
-        kinds = {"path": "str", "etag": "str", "size_bytes": "count"}
-        errors = _errors(entry, kinds, ("path", "etag"))
+    for entry in body["files"]:
+        errors = field_errors({"path": NAME, "etag": NAME, "size_bytes": COUNT}, entry)
         if "path" not in errors and entry["path"] not in table:
             errors["path"] = ["Not in this upload session."]
         elif "path" not in errors and "size_bytes" not in errors and "size_bytes" in entry:
@@ -583,7 +358,7 @@ def confirm_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRe
     if any(item_errors):
         return FakeResponse(400, {"files": item_errors})
     newly = 0
-    for entry in req.body["files"]:
+    for entry in body["files"]:
         row = table[entry["path"]]
         newly += 1 if row["etag"] is None else 0
         row["etag"] = entry["etag"]
@@ -603,10 +378,10 @@ def finalize_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeR
     """Completes the session once every file is confirmed."""
     if state.get(RECORDINGS, recording_uid) is None:
         return not_found()
-    invalid = _check(req.body, {"session_uid": "str"}, ("session_uid",))
-    if invalid is not None:
-        return invalid
-    session = _open_session(state, req, recording_uid)
+    body = validated(req, {"session_uid": NAME})
+    if isinstance(body, FakeResponse):
+        return body
+    session = _open_session(state, body, recording_uid)
     if isinstance(session, FakeResponse):
         return session
     pending = session["total_files"] - session["confirmed_files"]
@@ -640,3 +415,58 @@ def upload_status(state: Store, req: FakeRequest, recording_uid: str) -> FakeRes
         "pending_paths": [f["path"] for f in session["files"] if f["etag"] is None],
     }
     return FakeResponse(200, body)
+
+
+# --- the standard routes -------------------------------------------------------------------
+
+DEVICE = Resource(
+    DEVICES,
+    keys={"device_id": "uid"},
+    filters={"status": "status", "type": "type"},
+    spec=DEVICE_SPEC,
+    body_required=True,
+)
+RECORDING = Resource(
+    RECORDINGS,
+    keys={"recording_id": "uid"},
+    filters={"device": "device", "status": "status"},
+    spec=RECORDING_SPEC,
+    body_required=True,
+)
+EVENT = Resource(
+    EVENTS,
+    keys={"event_id": "uid"},
+    filters={"recording": "recording", "device": "device", "type": "type", "severity": "severity"},
+)
+RULE = Resource(
+    RULES,
+    keys={"rule_id": "uid"},
+    spec=RULE_SPEC,
+    defaults=lambda: {
+        "description": "",
+        "enabled": True,
+        "scope": None,
+        "hit_count": 0,
+        "last_hit_at": None,
+    },
+    body_required=True,
+)
+ALERT = Resource(
+    ALERTS,
+    keys={"alert_id": "uid"},
+    filters={"status": "status", "severity": "severity", "device": "device", "rule": "rule"},
+)
+CHANNEL = Resource(
+    CHANNELS,
+    keys={"channel_id": "uid"},
+    spec=CHANNEL_SPEC,
+)
+
+STANDARD: Table = {
+    **routes("fleet.devices", DEVICE, "list", "get", "update", "delete"),
+    **routes("fleet.recordings", RECORDING, "list", "get", "update", "delete"),
+    **routes("fleet.events", EVENT, "list", "get", "delete"),
+    **routes("fleet.rules", RULE, "create", "get", "update", "delete"),
+    **routes("fleet.alerts", ALERT, "list", "get"),
+    **routes("fleet.alert_channels", CHANNEL, "list", "create", "delete"),
+}

@@ -6,85 +6,23 @@ it stamps `last_test_at` / `last_test_success` on the provider either way.
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Any
-
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
-from ._common import (
-    NOT_BLANK,
-    absent,
-    check_bools,
-    check_reference,
-    check_strings,
-    checked_body,
-    deleted_or_404,
-    not_a,
-    ok_or_404,
-    update_record,
-)
+from .._store import Store, not_found, now_iso
+from ._fields import OPTIONAL_TEXT, Field, Spec
+from ._standard import Resource, Table, routes
 
 router = Router()
 
 COLLECTION = "inference_providers"
-STRINGS = ("name", "description", "provider_type", "project")
-REQUIRED = ("name", "provider_type", "config")
-WRITABLE = (*STRINGS, "config", "is_active")
-
-
-def _errors(
-    state: Store, body: dict[str, Any], required: tuple[str, ...] = ()
-) -> dict[str, list[str]]:
-    """DRF-style complaints about the fields present in `body` and the `required` absent."""
-    errors = absent(body, required)
-    check_strings(errors, body, STRINGS)
-    for key in ("name", "provider_type"):
-        if key in body and (body[key] is None or body[key] == ""):
-            errors[key] = [NOT_BLANK]
-    if "config" in body and not isinstance(body["config"], dict):
-        errors["config"] = [not_a("dictionary", body["config"])]
-    check_bools(errors, body, ("is_active",), null_ok=False)
-    check_reference(errors, state, body, "project", "projects")
-    return errors
-
-
-@router.route("GET", "/inference-providers/")
-def list_providers(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(COLLECTION), state.base_url)
-
-
-@router.route("POST", "/inference-providers/")
-def create_provider(state: Store, req: FakeRequest) -> FakeResponse:
-    body = checked_body(req, partial(_errors, state, required=REQUIRED))
-    if isinstance(body, FakeResponse):
-        return body
-    record = {
-        "name": body["name"],
-        "description": body.get("description") or "",
-        "provider_type": body["provider_type"],
-        "config": body["config"],
-        "is_active": body.get("is_active", True),
-        "project": body.get("project"),
-        "last_test_at": None,
-        "last_test_success": None,
-    }
-    return FakeResponse(201, state.create(COLLECTION, record))
-
-
-@router.route("GET", "/inference-providers/{uid}/")
-def get_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return ok_or_404(state.get(COLLECTION, uid))
-
-
-@router.route("PATCH", "/inference-providers/{uid}/")
-def update_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    check = partial(_errors, state)
-    return update_record(state, req, COLLECTION, uid, check=check, fields=WRITABLE)
-
-
-@router.route("DELETE", "/inference-providers/{uid}/")
-def delete_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return deleted_or_404(state.delete(COLLECTION, uid))
+SPEC: Spec = {
+    "name": Field(required=True, blank=False),
+    "description": OPTIONAL_TEXT,
+    "provider_type": Field(required=True, blank=False),
+    "project": Field(null=True, refers_to="projects"),
+    "config": Field("object", required=True),
+    "is_active": Field("bool"),
+}
+NEW = {"description": "", "is_active": True, "project": None}
 
 
 @router.route("POST", "/inference-providers/{uid}/test/")
@@ -98,3 +36,13 @@ def test_provider(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     state.update(COLLECTION, uid, {"last_test_at": stamp, "last_test_success": ok})
     message = "Connection successful." if ok else "Provider is inactive or has no url."
     return FakeResponse(200, {"success": ok, "message": message, "tested_at": stamp})
+
+
+PROVIDER = Resource(
+    COLLECTION,
+    spec=SPEC,
+    defaults=lambda: {**NEW, "last_test_at": None, "last_test_success": None},
+)
+STANDARD: Table = routes(
+    "inference_providers", PROVIDER, "list", "create", "get", "update", "delete"
+)

@@ -16,20 +16,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import (
-    Store,
-    bad_request,
-    cursor_page,
-    not_found,
-    now_iso,
-    page_number_page,
-    require_fields,
-)
-from ._common import NOT_BLANK, Errors, check_choice, check_strings, checked_body
+from .._store import Store, bad_request, cursor_page, not_found, now_iso, page_number_page
+from ._fields import NOT_BLANK, Field, Spec, field_errors, object_body, validated
 
 router = Router()
 
@@ -49,42 +42,44 @@ CALLER: dict[str, Any] = {
 ORG_ROLES = ("admin", "member", "viewer")
 TEAM_ROLES = ("lead", "member")
 VISIBILITIES = ("public", "private")
-INDUSTRIES = (
-    ("automotive", "Automotive"),
-    ("robotics", "Robotics"),
-    ("agriculture", "Agriculture"),
-    ("healthcare", "Healthcare"),
-    ("retail", "Retail"),
-    ("other", "Other"),
-)
-ORG_STRINGS = (
-    "name",
-    "description",
-    "logo",
-    "website",
-    "handle",
-    "industry",
-    "email",
-    "phone",
-    "visibility",
-)
-MEMBER_FIELDS = (
-    "user_uid",
-    "username",
-    "email",
-    "full_name",
-    "picture",
-    "role",
-    "created_at",
-    "last_active_at",
-)
-INVITATION_HIDDEN = ("organization",)
-TEAM_STRINGS = ("name", "description", "color")
-TEAM_FIELDS = ("uid", "name", "slug", "description", "color", "created_at", "updated_at")
+INDUSTRIES = ("automotive", "robotics", "agriculture", "healthcare", "retail", "other")
 TEAM_MEMBER_FIELDS = ("user_uid", "username", "email", "full_name", "picture", "role")
+MEMBER_FIELDS = (*TEAM_MEMBER_FIELDS, "created_at", "last_active_at")
+TEAM_FIELDS = ("uid", "name", "slug", "description", "color", "created_at", "updated_at")
 HANDLE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 INVITE_DAYS = 7
+
+
+def _blank_or(check: Callable[[str], bool], message: str) -> Callable[[str], str | None]:
+    """A rule refusing, with `message`, a non-empty string that `check` refuses."""
+    return lambda value: None if not value or check(value) else message
+
+
+INVALID_EMAIL = "Enter a valid email address."
+ORG_SPEC: Spec = {
+    "name": Field(required=True, blank=False),
+    **dict.fromkeys(("description", "logo"), Field()),
+    "website": Field(
+        rule=_blank_or(lambda v: v.startswith(("http://", "https://")), "Enter a valid URL.")
+    ),
+    "handle": Field(
+        rule=lambda v: None if HANDLE.fullmatch(v) else "Use lowercase letters, digits and hyphens."
+    ),
+    "industry": Field(),
+    "email": Field(rule=_blank_or(lambda v: "@" in v, INVALID_EMAIL)),
+    "phone": Field(),
+    "visibility": Field(choices=VISIBILITIES),
+}
+TEAM_SPEC: Spec = {
+    "name": Field(required=True, rule=lambda v: None if _slugify(v) else NOT_BLANK),
+    "description": Field(),
+    "color": Field(
+        rule=lambda v: None if COLOR.fullmatch(v) else "Enter a hex colour such as #1f77b4."
+    ),
+}
+ORG_ROLE = Field(required=True, choices=ORG_ROLES)
+TEAM_ROLE = Field(choices=TEAM_ROLES)
 
 Record = dict[str, Any]
 
@@ -138,7 +133,7 @@ def _delete_team(state: Store, team: Record) -> None:
     state.delete(TEAMS, team["uid"])
 
 
-def _org_view(state: Store, org: Record) -> Record:
+def org_view(state: Store, org: Record) -> Record:
     out = {k: v for k, v in org.items() if k != "left"}
     out["member_count"] = len(_members(state, org["uid"]))
     out["team_count"] = len(_teams(state, org["uid"]))
@@ -152,14 +147,14 @@ def _member_view(member: Record) -> Record:
     return {k: member.get(k) for k in MEMBER_FIELDS}
 
 
-def _invitation_view(invitation: Record) -> Record:
-    out = {k: v for k, v in invitation.items() if k not in INVITATION_HIDDEN}
+def invitation_view(invitation: Record) -> Record:
+    out = {k: v for k, v in invitation.items() if k != "organization"}
     expires = out.get("expires_at")
     out["is_expired"] = isinstance(expires, str) and expires < now_iso()
     return out
 
 
-def _team_view(state: Store, org: Record, team: Record) -> Record:
+def team_view(state: Store, org: Record, team: Record) -> Record:
     out = {k: team.get(k) for k in TEAM_FIELDS}
     out["organization_uid"] = org["uid"]
     out["organization_name"] = org.get("name")
@@ -168,7 +163,7 @@ def _team_view(state: Store, org: Record, team: Record) -> Record:
     return out
 
 
-def _team_member_view(state: Store, org_uid: str, member: Record) -> Record:
+def team_member_view(state: Store, org_uid: str, member: Record) -> Record:
     person = _member(state, org_uid, member["user_uid"]) or {}
     out = {k: person.get(k) for k in TEAM_MEMBER_FIELDS}
     out["user_uid"] = member["user_uid"]
@@ -182,37 +177,12 @@ def _caller_role(state: Store, org: Record) -> Any:
     return mine.get("role") if mine is not None else org.get("role")
 
 
-def _bad_role(body: Record, roles: tuple[str, ...]) -> FakeResponse | None:
-    """400 when the body has a `role` that is not one of `roles`."""
-    errors: Errors = {}
-    check_choice(errors, body, "role", roles)
-    return bad_request(errors) if errors else None
-
-
 def _empty_ok() -> FakeResponse:
     """200 with no body at all: what some endpoints answer for a bodiless success."""
     return FakeResponse(200, raw=b"")
 
 
 # --- organizations -------------------------------------------------------------------------
-
-
-def _org_errors(body: Record) -> dict[str, list[str]]:
-    errors: Errors = {}
-    check_strings(errors, body, ORG_STRINGS, null_ok=False)
-    if isinstance(body.get("name"), str) and not body["name"].strip():
-        errors["name"] = [NOT_BLANK]
-    check_choice(errors, body, "visibility", VISIBILITIES)
-    email = body.get("email")
-    if isinstance(email, str) and email and "@" not in email:
-        errors["email"] = ["Enter a valid email address."]
-    website = body.get("website")
-    if isinstance(website, str) and website and not website.startswith(("http://", "https://")):
-        errors["website"] = ["Enter a valid URL."]
-    handle = body.get("handle")
-    if isinstance(handle, str) and not HANDLE.fullmatch(handle):
-        errors["handle"] = ["Use lowercase letters, digits and hyphens."]
-    return errors
 
 
 def _unique_slug(state: Store, base: str) -> str:
@@ -226,19 +196,15 @@ def _unique_slug(state: Store, base: str) -> str:
 
 @router.route("GET", "/organizations/")
 def list_orgs(state: Store, req: FakeRequest) -> FakeResponse:
-    visible = [_org_view(state, o) for o in state.all(ORGS) if not o.get("left")]
+    visible = [org_view(state, o) for o in state.all(ORGS) if not o.get("left")]
     return page_number_page(req, visible, state.base_url)
 
 
 @router.route("POST", "/organizations/")
 def create_org(state: Store, req: FakeRequest) -> FakeResponse:
-    invalid = require_fields(req.body, "name")
-    errors = dict(invalid.body) if invalid is not None else {}
-    if isinstance(req.body, dict):
-        errors.update(_org_errors(req.body))
-    if errors:
-        return bad_request(errors)
-    body = req.body
+    body = validated(req, ORG_SPEC)
+    if isinstance(body, FakeResponse):
+        return body
     slug = _unique_slug(state, _slugify(body["name"]))
     record = {
         "name": body["name"],
@@ -261,19 +227,19 @@ def create_org(state: Store, req: FakeRequest) -> FakeResponse:
     }
     org = state.create(ORGS, record)
     state.insert(MEMBERS, {**CALLER, "organization": org["uid"], "role": "owner"})
-    return FakeResponse(201, _org_view(state, org))
+    return FakeResponse(201, org_view(state, org))
 
 
 @router.route("GET", "/organizations/industry-choices/")
 def industry_choices(state: Store, req: FakeRequest) -> FakeResponse:
-    choices = [{"value": value, "label": label} for value, label in INDUSTRIES]
+    choices = [{"value": value, "label": value.title()} for value in INDUSTRIES]
     return FakeResponse(200, {"choices": choices})
 
 
 @router.route("GET", "/organizations/{slug}/")
 def get_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
-    return FakeResponse(200, _org_view(state, org)) if org is not None else not_found()
+    return FakeResponse(200, org_view(state, org)) if org is not None else not_found()
 
 
 @router.route("PATCH", "/organizations/{slug}/")
@@ -281,12 +247,12 @@ def update_org(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    body = checked_body(req, _org_errors, optional=True)
+    body = validated(req, ORG_SPEC, partial=True, optional=True)
     if isinstance(body, FakeResponse):
         return body
-    changes = {k: body[k] for k in ORG_STRINGS if k in body}
+    changes = {k: body[k] for k in ORG_SPEC if k in body}
     updated = state.update(ORGS, org["uid"], changes) or org
-    return FakeResponse(200, _org_view(state, updated))
+    return FakeResponse(200, org_view(state, updated))
 
 
 @router.route("DELETE", "/organizations/{slug}/")
@@ -322,12 +288,12 @@ def transfer_ownership(state: Store, req: FakeRequest, slug: str) -> FakeRespons
     org = _org(state, slug)
     if org is None:
         return not_found()
-    invalid = require_fields(req.body, "new_owner_uid")
-    if invalid is not None:
-        return invalid
+    body = validated(req, {"new_owner_uid": Field("any", required=True)})
+    if isinstance(body, FakeResponse):
+        return body
     if _caller_role(state, org) != "owner":
         return FakeResponse(403, {"detail": "Only the owner can transfer ownership."})
-    target = _member(state, org["uid"], str(req.body["new_owner_uid"]))
+    target = _member(state, org["uid"], str(body["new_owner_uid"]))
     if target is None:
         return bad_request({"new_owner_uid": ["This user is not a member of the organization."]})
     mine = _member(state, org["uid"], CALLER["user_uid"])
@@ -381,17 +347,17 @@ def update_member_role(state: Store, req: FakeRequest, slug: str, user_uid: str)
     member = _member(state, org["uid"], user_uid) if org is not None else None
     if org is None or member is None:
         return not_found()
-    invalid = require_fields(req.body, "role")
-    if invalid is not None:
-        return invalid
-    if req.body["role"] == "owner":
+    body = object_body(req)
+    if isinstance(body, FakeResponse):
+        return body
+    if body.get("role") == "owner":
         return bad_request({"role": ["Use transfer-ownership to change the owner."]})
-    invalid = _bad_role(req.body, ORG_ROLES)
-    if invalid is not None:
-        return invalid
+    errors = field_errors({"role": ORG_ROLE}, body)
+    if errors:
+        return bad_request(errors)
     if member.get("role") == "owner":
         return FakeResponse(400, {"detail": "The owner's role cannot be changed."})
-    state.update(MEMBERS, member["uid"], {"role": req.body["role"]})
+    state.update(MEMBERS, member["uid"], {"role": body["role"]})
     return FakeResponse(200, {"detail": "Role updated."})
 
 
@@ -426,7 +392,7 @@ def list_invitations(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     if org is None:
         return not_found()
     pending = state.where(INVITATIONS, organization=org["uid"], status="pending")
-    views = [_invitation_view(i) for i in pending]
+    views = [invitation_view(i) for i in pending]
     return cursor_page(req, views, state.base_url)
 
 
@@ -435,16 +401,14 @@ def create_invitation(state: Store, req: FakeRequest, slug: str) -> FakeResponse
     org = _org(state, slug)
     if org is None:
         return not_found()
-    invalid = require_fields(req.body, "email")
-    if invalid is not None:
-        return invalid
-    body = req.body
+    invite = {
+        "email": Field(required=True, rule=lambda v: None if "@" in v else INVALID_EMAIL),
+        "role": Field(choices=ORG_ROLES),
+    }
+    body = validated(req, invite)
+    if isinstance(body, FakeResponse):
+        return body
     email = body["email"]
-    if not isinstance(email, str) or "@" not in email:
-        return bad_request({"email": ["Enter a valid email address."]})
-    invalid = _bad_role(body, ORG_ROLES)
-    if invalid is not None:
-        return invalid
     if state.first(MEMBERS, organization=org["uid"], email=email) is not None:
         return bad_request({"email": ["This user is already a member."]})
     pending = {"organization": org["uid"], "invited_email": email, "status": "pending"}
@@ -465,7 +429,7 @@ def create_invitation(state: Store, req: FakeRequest, slug: str) -> FakeResponse
         "accept_url": link,
         "copy_link": link,
     }
-    return FakeResponse(201, _invitation_view(state.create(INVITATIONS, record)))
+    return FakeResponse(201, invitation_view(state.create(INVITATIONS, record)))
 
 
 @router.route("POST", "/organizations/{slug}/invitations/{invitation_uid}/resend/")
@@ -494,23 +458,12 @@ def cancel_invitation(
 # --- teams ---------------------------------------------------------------------------------
 
 
-def _team_errors(body: Record) -> dict[str, list[str]]:
-    errors: Errors = {}
-    check_strings(errors, body, TEAM_STRINGS, null_ok=False)
-    if isinstance(body.get("name"), str) and not _slugify(body["name"]):
-        errors["name"] = [NOT_BLANK]
-    color = body.get("color")
-    if isinstance(color, str) and not COLOR.fullmatch(color):
-        errors["color"] = ["Enter a hex colour such as #1f77b4."]
-    return errors
-
-
 @router.route("GET", "/organizations/{slug}/teams/")
 def list_teams(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    teams = [_team_view(state, org, t) for t in _teams(state, org["uid"])]
+    teams = [team_view(state, org, t) for t in _teams(state, org["uid"])]
     return cursor_page(req, teams, state.base_url)
 
 
@@ -519,13 +472,9 @@ def create_team(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
     org = _org(state, slug)
     if org is None:
         return not_found()
-    invalid = require_fields(req.body, "name")
-    errors = dict(invalid.body) if invalid is not None else {}
-    if isinstance(req.body, dict):
-        errors.update(_team_errors(req.body))
-    if errors:
-        return bad_request(errors)
-    body = req.body
+    body = validated(req, TEAM_SPEC)
+    if isinstance(body, FakeResponse):
+        return body
     team_slug = _slugify(body["name"])
     if state.first(TEAMS, organization=org["uid"], slug=team_slug) is not None:
         return bad_request({"name": ["A team with this name already exists."]})
@@ -536,7 +485,7 @@ def create_team(state: Store, req: FakeRequest, slug: str) -> FakeResponse:
         "description": body.get("description", ""),
         "color": body.get("color"),
     }
-    return FakeResponse(201, _team_view(state, org, state.create(TEAMS, record)))
+    return FakeResponse(201, team_view(state, org, state.create(TEAMS, record)))
 
 
 @router.route("GET", "/organizations/{slug}/teams/{team_slug}/")
@@ -545,7 +494,7 @@ def get_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> FakeR
     if found is None:
         return not_found()
     org, team = found
-    return FakeResponse(200, _team_view(state, org, team))
+    return FakeResponse(200, team_view(state, org, team))
 
 
 @router.route("PATCH", "/organizations/{slug}/teams/{team_slug}/")
@@ -554,12 +503,12 @@ def update_team(state: Store, req: FakeRequest, slug: str, team_slug: str) -> Fa
     if found is None:
         return not_found()
     org, team = found
-    body = checked_body(req, _team_errors, optional=True)
+    body = validated(req, TEAM_SPEC, partial=True, optional=True)
     if isinstance(body, FakeResponse):
         return body
-    changes: Record = {k: body[k] for k in TEAM_STRINGS if k in body}
+    changes: Record = {k: body[k] for k in TEAM_SPEC if k in body}
     updated = state.update(TEAMS, team["uid"], changes) or team
-    return FakeResponse(200, _team_view(state, org, updated))
+    return FakeResponse(200, team_view(state, org, updated))
 
 
 @router.route("DELETE", "/organizations/{slug}/teams/{team_slug}/")
@@ -578,7 +527,7 @@ def list_team_members(state: Store, req: FakeRequest, slug: str, team_slug: str)
     if found is None:
         return not_found()
     org, team = found
-    members = [_team_member_view(state, org["uid"], m) for m in _team_members(state, team["uid"])]
+    members = [team_member_view(state, org["uid"], m) for m in _team_members(state, team["uid"])]
     return cursor_page(req, members, state.base_url)
 
 
@@ -588,10 +537,9 @@ def add_team_member(state: Store, req: FakeRequest, slug: str, team_slug: str) -
     if found is None:
         return not_found()
     org, team = found
-    invalid = require_fields(req.body, "user_uid") or _bad_role(req.body, TEAM_ROLES)
-    if invalid is not None:
-        return invalid
-    body = req.body
+    body = validated(req, {"user_uid": Field("any", required=True), "role": TEAM_ROLE})
+    if isinstance(body, FakeResponse):
+        return body
     user_uid = body["user_uid"]
     if not isinstance(user_uid, str) or _member(state, org["uid"], user_uid) is None:
         return bad_request({"user_uid": ["User is not a member of this organization."]})
@@ -599,7 +547,7 @@ def add_team_member(state: Store, req: FakeRequest, slug: str, team_slug: str) -
         return bad_request({"user_uid": ["User is already a member of this team."]})
     record = {"team": team["uid"], "user_uid": user_uid, "role": body.get("role", "member")}
     member = state.create(TEAM_MEMBERS, record)
-    return FakeResponse(201, _team_member_view(state, org["uid"], member))
+    return FakeResponse(201, team_member_view(state, org["uid"], member))
 
 
 def _find_team_member(state: Store, slug: str, team_slug: str, user_uid: str) -> Record | None:
@@ -625,8 +573,8 @@ def update_team_member_role(
     member = _find_team_member(state, slug, team_slug, user_uid)
     if member is None:
         return not_found()
-    invalid = require_fields(req.body, "role") or _bad_role(req.body, TEAM_ROLES)
-    if invalid is not None:
-        return invalid
-    state.update(TEAM_MEMBERS, member["uid"], {"role": req.body["role"]})
+    body = validated(req, {"role": Field(required=True, choices=TEAM_ROLES)})
+    if isinstance(body, FakeResponse):
+        return body
+    state.update(TEAM_MEMBERS, member["uid"], {"role": body["role"]})
     return _empty_ok()

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import operator as op
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
-from ._common import NOT_BLANK, NOT_NUMBER, absent, check_bools, check_choice, checked_body
+from .._store import Store, not_found, now_iso
+from ._fields import Field, Spec, email
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -29,83 +29,35 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "lte": op.le,
     "eq": op.eq,
 }
-SEVERITIES = ("info", "warning", "critical")
 DEFAULT_OPERATOR = "gte"
-DEFAULT_SEVERITY = "warning"
-REQUIRED = ("name", "metric", "threshold")
-WRITABLE = (
-    "name",
-    "metric",
-    "threshold",
-    "operator",
-    "severity",
-    "is_active",
-    "notify_webhook",
-    "notify_emails",
-)
-HIDDEN = ("project",)
+SPEC: Spec = {
+    "name": Field(required=True, blank=False),
+    "metric": Field(required=True, blank=False),
+    "threshold": Field("number", required=True),
+    "operator": Field(choices=tuple(OPERATORS)),
+    "severity": Field(choices=("info", "warning", "critical")),
+    "is_active": Field("bool"),
+    "notify_webhook": Field("bool"),
+    "notify_emails": Field(
+        "list", items="str", rule=lambda emails: next(filter(None, map(email, emails)), None)
+    ),
+}
+NEW = {
+    "operator": DEFAULT_OPERATOR,
+    "severity": "warning",
+    "is_active": True,
+    "notify_webhook": True,
+    "notify_emails": [],
+    "last_evaluated_at": None,
+    "last_value": None,
+    "is_breached": False,
+    "breach_count": 0,
+    "last_breached_at": None,
+}
 
 
 def _view(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if k not in HIDDEN}
-
-
-def _find(state: Store, project_uid: str, uid: str) -> dict[str, Any] | None:
-    return state.get_where(COLLECTION, uid, project=project_uid)
-
-
-def _errors(body: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """DRF-style complaints about the fields present in `body` and the `required` absent."""
-    errors = absent(body, required)
-    for key in ("name", "metric"):
-        if key in body and (not isinstance(body[key], str) or not body[key]):
-            errors[key] = [NOT_BLANK]
-    if "threshold" in body:
-        value = body["threshold"]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            errors["threshold"] = [NOT_NUMBER]
-    check_choice(errors, body, "operator", OPERATORS)
-    check_choice(errors, body, "severity", SEVERITIES)
-    check_bools(errors, body, ("is_active", "notify_webhook"), null_ok=False)
-    if "notify_emails" in body:
-        emails = body["notify_emails"]
-        if not isinstance(emails, list) or not all(isinstance(e, str) and "@" in e for e in emails):
-            errors["notify_emails"] = ["Enter a valid email address."]
-    return errors
-
-
-@router.route("GET", "/projects/{project_uid}/quality-targets/")
-def list_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
-    if state.get("projects", project_uid) is None:
-        return not_found()
-    items = [_view(t) for t in state.where(COLLECTION, project=project_uid)]
-    return cursor_page(req, items, state.base_url)
-
-
-@router.route("POST", "/projects/{project_uid}/quality-targets/")
-def create_target(state: Store, req: FakeRequest, project_uid: str) -> FakeResponse:
-    if state.get("projects", project_uid) is None:
-        return not_found()
-    body = checked_body(req, partial(_errors, required=REQUIRED))
-    if isinstance(body, FakeResponse):
-        return body
-    record = {
-        "project": project_uid,
-        "name": body["name"],
-        "metric": body["metric"],
-        "operator": body.get("operator", DEFAULT_OPERATOR),
-        "threshold": float(body["threshold"]),
-        "severity": body.get("severity", DEFAULT_SEVERITY),
-        "is_active": body.get("is_active", True),
-        "notify_webhook": body.get("notify_webhook", True),
-        "notify_emails": body.get("notify_emails", []),
-        "last_evaluated_at": None,
-        "last_value": None,
-        "is_breached": False,
-        "breach_count": 0,
-        "last_breached_at": None,
-    }
-    return FakeResponse(201, _view(state.create(COLLECTION, record)))
+    return {k: v for k, v in record.items() if k != "project"}
 
 
 @router.route("POST", "/projects/{project_uid}/quality-targets/evaluate/")
@@ -145,28 +97,19 @@ def evaluate_targets(state: Store, req: FakeRequest, project_uid: str) -> FakeRe
     return FakeResponse(200, results)
 
 
-@router.route("GET", "/projects/{project_uid}/quality-targets/{uid}/")
-def get_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
-    target = _find(state, project_uid, uid)
-    return FakeResponse(200, _view(target)) if target is not None else not_found()
-
-
-@router.route("PATCH", "/projects/{project_uid}/quality-targets/{uid}/")
-def update_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
-    if _find(state, project_uid, uid) is None:
-        return not_found()
-    body = checked_body(req, _errors, optional=True)
-    if isinstance(body, FakeResponse):
-        return body
-    changes = {k: body[k] for k in WRITABLE if k in body}
+def _as_float(changes: dict[str, Any]) -> dict[str, Any]:
     if "threshold" in changes:
         changes["threshold"] = float(changes["threshold"])
-    return FakeResponse(200, _view(state.update(COLLECTION, uid, changes) or {}))
+    return changes
 
 
-@router.route("DELETE", "/projects/{project_uid}/quality-targets/{uid}/")
-def delete_target(state: Store, req: FakeRequest, project_uid: str, uid: str) -> FakeResponse:
-    if _find(state, project_uid, uid) is None:
-        return not_found()
-    state.delete(COLLECTION, uid)
-    return FakeResponse(204)
+TARGET = Resource(
+    COLLECTION,
+    keys={"project_uid": "project", "uid": "uid"},
+    parent={"project_uid": "projects"},
+    view=_view,
+    spec=SPEC,
+    defaults=lambda: dict(NEW),
+    coerce=_as_float,
+)
+STANDARD: Table = routes("quality_targets", TARGET, "list", "create", "get", "update", "delete")

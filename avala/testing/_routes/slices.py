@@ -14,13 +14,21 @@ from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found
-from ._common import REQUIRED, at_least, check_choice, check_name, object_body, ok_or_404
+from ._fields import Field, validated
+from ._standard import Resource, Table, routes
 
 router = Router()
 
 CALLER = "fake-user"
 VISIBILITIES = ("private", "public", "unlisted")
 MEMBERS = "slices_members"
+SPEC = {
+    "name": Field(required=True, blank=False),
+    "visibility": Field(required=True, choices=VISIBILITIES),
+    "sub_slices": Field("any", required=True),
+    "random_selection_count": Field("int", null=True, minimum=1),
+    "organization": Field(null=True, refers_to="organizations"),
+}
 
 
 def _find(state: Store, owner: str, slug: str) -> dict[str, Any] | None:
@@ -67,35 +75,13 @@ def _select(
     return picked, None
 
 
-@router.route("GET", "/slices/{owner}/list/")
-def list_slices(state: Store, req: FakeRequest, owner: str) -> FakeResponse:
-    return cursor_page(req, state.where("slices", owner_name=owner), state.base_url)
-
-
-@router.route("GET", "/slices/{owner}/{slug}/")
-def get_slice(state: Store, req: FakeRequest, owner: str, slug: str) -> FakeResponse:
-    return ok_or_404(_find(state, owner, slug))
-
-
 @router.route("POST", "/slices/")
 def create_slice(state: Store, req: FakeRequest) -> FakeResponse:
-    body = object_body(req)
+    body = validated(req, SPEC, state=state)
     if isinstance(body, FakeResponse):
         return body
-    errors: dict[str, list[str]] = {}
-    check_name(errors, body)
-    check_choice(errors, body, "visibility", VISIBILITIES, required=True)
-    if body.get("sub_slices") is None:
-        errors["sub_slices"] = [REQUIRED]
     count = body.get("random_selection_count")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
-        errors["random_selection_count"] = [at_least(1)]
-    org_uid = body.get("organization")
-    org = state.get("organizations", org_uid) if isinstance(org_uid, str) else None
-    if org_uid is not None and org is None:
-        errors["organization"] = ["Object does not exist."]
-    if errors:
-        return bad_request(errors)
+    org = state.get("organizations", body["organization"]) if body.get("organization") else None
     items, sub_errors = _select(state, body["sub_slices"])
     if sub_errors:
         return bad_request(sub_errors)
@@ -148,3 +134,7 @@ def get_slice_item(
         if item.get("uid") == item_uid:
             return FakeResponse(200, item)
     return not_found()
+
+
+SLICE = Resource("slices", keys={"owner": "owner_name", "slug": "slug"})
+STANDARD: Table = routes("slices", SLICE, "list", "get")

@@ -12,15 +12,9 @@ import hashlib
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
-from ._common import (
-    check_bools,
-    check_choice,
-    check_name,
-    check_strings,
-    checked_body,
-    deleted_or_404,
-)
+from .._store import Store, bad_request, not_found, now_iso
+from ._fields import OPTIONAL_TEXT, Errors, Field, field_errors, object_body
+from ._standard import Resource, Table, routes
 
 router = Router()
 
@@ -67,20 +61,17 @@ def _visible(record: dict[str, Any] | None, organization: str | None) -> bool:
     return not organization or record.get("organization") == organization
 
 
-@router.route("GET", "/storage-configs/")
-def list_storage_configs(state: Store, req: FakeRequest) -> FakeResponse:
-    organization = req.q("organization")
-    configs = [_public(c) for c in state.all("storage_configs") if _visible(c, organization)]
-    return cursor_page(req, configs, state.base_url)
+SPEC = {
+    "name": Field(required=True, blank=False),
+    "provider": Field(required=True, choices=PROVIDERS),
+    **dict.fromkeys(STRING_FIELDS, OPTIONAL_TEXT),
+    "s3_is_accelerated": Field("bool", null=True),
+}
 
 
-def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
+def _errors(body: dict[str, Any]) -> Errors:
     """DRF-style field errors of a create body, the provider's bucket included."""
-    errors: dict[str, list[str]] = {}
-    check_name(errors, body)
-    check_choice(errors, body, "provider", PROVIDERS, required=True)
-    check_strings(errors, body, STRING_FIELDS)
-    check_bools(errors, body, ("s3_is_accelerated",))
+    errors = field_errors(SPEC, body)
     provider = body.get("provider")
     bucket = BUCKET_FIELD.get(provider) if isinstance(provider, str) else None
     if bucket and not errors.get(bucket) and not body.get(bucket):
@@ -90,9 +81,12 @@ def _errors(body: dict[str, Any]) -> dict[str, list[str]]:
 
 @router.route("POST", "/storage-configs/")
 def create_storage_config(state: Store, req: FakeRequest) -> FakeResponse:
-    body = checked_body(req, _errors)
+    body = object_body(req)
     if isinstance(body, FakeResponse):
         return body
+    errors = _errors(body)
+    if errors:
+        return bad_request(errors)
     record: dict[str, Any] = {key: body.get(key) for key in STRING_FIELDS}
     record.update(
         name=body["name"],
@@ -136,6 +130,5 @@ def get_storage_config(state: Store, req: FakeRequest, uid: str) -> FakeResponse
     return FakeResponse(200, _public(config))
 
 
-@router.route("DELETE", "/storage-configs/{uid}/")
-def delete_storage_config(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return deleted_or_404(state.delete("storage_configs", uid))
+CONFIG = Resource("storage_configs", filters={"organization": "organization"}, view=_public)
+STANDARD: Table = routes("storage_configs", CONFIG, "list", "delete")

@@ -7,84 +7,23 @@ read back) when the subscription is active, and reports `success: false` when it
 from __future__ import annotations
 
 import secrets
-from functools import partial
-from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
-from .._store import Store, cursor_page, not_found, now_iso
-from ._common import (
-    NOT_STRING,
-    absent,
-    check_bools,
-    check_strings,
-    checked_body,
-    deleted_or_404,
-    not_a,
-    ok_or_404,
-    update_record,
-)
+from .._store import Store, not_found, now_iso
+from ._fields import Field, Spec, url
+from ._standard import Resource, Table, routes
 
 router = Router()
 
 COLLECTION = "webhooks"
 DELIVERIES = "webhook_deliveries"
 TEST_EVENT = "webhook.test"
-REQUIRED = ("target_url", "events")
-WRITABLE = ("target_url", "events", "is_active")
-
-
-def _errors(body: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """DRF-style complaints about the fields present in `body` and the `required` absent."""
-    errors = absent(body, required)
-    if "target_url" in body:
-        url = body["target_url"]
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            errors["target_url"] = ["Enter a valid URL."]
-    if "events" in body:
-        events = body["events"]
-        if not isinstance(events, list):
-            errors["events"] = [not_a("list", events)]
-        elif not events:
-            errors["events"] = ["This list may not be empty."]
-        elif not all(isinstance(e, str) and e for e in events):
-            errors["events"] = [NOT_STRING]
-    check_bools(errors, body, ("is_active",), null_ok=False)
-    check_strings(errors, body, ("secret",), null_ok=False)
-    return errors
-
-
-@router.route("GET", "/webhooks/")
-def list_webhooks(state: Store, req: FakeRequest) -> FakeResponse:
-    return cursor_page(req, state.all(COLLECTION), state.base_url)
-
-
-@router.route("POST", "/webhooks/")
-def create_webhook(state: Store, req: FakeRequest) -> FakeResponse:
-    body = checked_body(req, partial(_errors, required=REQUIRED))
-    if isinstance(body, FakeResponse):
-        return body
-    record = {
-        "target_url": body["target_url"],
-        "events": body["events"],
-        "is_active": body.get("is_active", True),
-        "secret": body.get("secret") or f"whsec_{secrets.token_hex(16)}",
-    }
-    return FakeResponse(201, state.create(COLLECTION, record))
-
-
-@router.route("GET", "/webhooks/{uid}/")
-def get_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return ok_or_404(state.get(COLLECTION, uid))
-
-
-@router.route("PATCH", "/webhooks/{uid}/")
-def update_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return update_record(state, req, COLLECTION, uid, check=_errors, fields=WRITABLE)
-
-
-@router.route("DELETE", "/webhooks/{uid}/")
-def delete_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
-    return deleted_or_404(state.delete(COLLECTION, uid))
+SPEC: Spec = {
+    "target_url": Field(required=True, rule=url),
+    "events": Field("list", required=True, items="str", empty=False),
+    "is_active": Field("bool"),
+    "secret": Field(blank=False),
+}
 
 
 @router.route("POST", "/webhooks/{uid}/test/")
@@ -110,3 +49,12 @@ def test_webhook(state: Store, req: FakeRequest, uid: str) -> FakeResponse:
     return FakeResponse(
         200, {"success": True, "delivery_uid": delivery["uid"], "response_status": 200}
     )
+
+
+WEBHOOK = Resource(
+    COLLECTION,
+    spec=SPEC,
+    fields=("target_url", "events", "is_active", "secret"),
+    defaults=lambda: {"is_active": True, "secret": f"whsec_{secrets.token_hex(16)}"},
+)
+STANDARD: Table = routes("webhooks", WEBHOOK, "list", "create", "get", "update", "delete")
