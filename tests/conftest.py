@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
 from avala import Client, RetryPolicy
 from avala.testing import FakeAvala
+from tests.hostile import HostileServer, Reply
 
 pytest_plugins = ["avala.testing.pytest_plugin"]
 
@@ -22,3 +23,19 @@ def fake(avala_fake: FakeAvala) -> FakeAvala:
 def client(fake: FakeAvala) -> Iterator[Client]:
     with Client(retry_policy=FAST_RETRY, timeout=5.0) as c:
         yield c
+
+
+@pytest.fixture
+def hostile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., HostileServer]]:
+    """Start raw-socket servers playing scripts (one per connection); all stop at teardown."""
+    monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
+    servers: list[HostileServer] = []
+
+    def start(*scripts: Sequence[Reply]) -> HostileServer:
+        server = HostileServer(*scripts)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
