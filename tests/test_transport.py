@@ -281,9 +281,14 @@ def test_bytes_after_a_204_never_become_the_next_response(hostile: Hostile, kind
 @both_clients
 @pytest.mark.parametrize(
     "cut",
-    [b"HTTP/1.1 204 No Content\r\nX-Request-Id: ab", b"HTTP/1.1 204 No Content\r\n"],
+    [
+        b"HTTP/1.1 204 No Content\r\nX-Request-Id: ab",  # inside a header line
+        b"HTTP/1.1 204 No Content\r\n",  # before the blank line
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}",  # body short of its length
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n",  # no last chunk
+    ],
 )
-def test_a_header_block_cut_short_is_a_failure(hostile: Hostile, kind: str, cut: bytes) -> None:
+def test_a_response_cut_short_is_a_failure(hostile: Hostile, kind: str, cut: bytes) -> None:
     server = hostile([Reply([cut], close=True)])
     result, _ = call(kind, server.base_url, lambda c: c.agents.delete("a1"))
     assert isinstance(result, Failure)
