@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterator, Sequence
 
 import pytest
@@ -31,8 +32,8 @@ def hostile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., HostileSe
     monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
     servers: list[HostileServer] = []
 
-    def start(*scripts: Sequence[Reply]) -> HostileServer:
-        server = HostileServer(*scripts)
+    def start(*scripts: Sequence[Reply], tls: ssl.SSLContext | None = None) -> HostileServer:
+        server = HostileServer(*scripts, tls=tls)
         servers.append(server)
         return server
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,8 +60,9 @@ def drip(data: bytes, gap: float) -> Reply:
 class HostileServer:
     """Serves `scripts[n]` to the n-th connection; connections past the last get none."""
 
-    def __init__(self, *scripts: Sequence[Reply]) -> None:
+    def __init__(self, *scripts: Sequence[Reply], tls: ssl.SSLContext | None = None) -> None:
         self._scripts = list(scripts)
+        self._tls = tls
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._requests: list[bytes] = []
@@ -73,7 +75,8 @@ class HostileServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v1"
+        scheme = "https" if self._tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/api/v1"
 
     @property
     def requests(self) -> list[bytes]:
@@ -131,12 +134,16 @@ class HostileServer:
                 index = len(self._sockets)
                 self._sockets.append(conn)
             script = self._scripts[index] if index < len(self._scripts) else []
-            self._spawn(self._serve, conn, script)
+            self._spawn(self._serve, index, conn, script)
 
-    def _serve(self, conn: socket.socket, script: Sequence[Reply]) -> None:
+    def _serve(self, index: int, conn: socket.socket, script: Sequence[Reply]) -> None:
         conn.settimeout(_READ_TIMEOUT)
         buffer = b""
         try:
+            if self._tls is not None:
+                conn = self._tls.wrap_socket(conn, server_side=True)  # takes over the socket
+                with self._lock:
+                    self._sockets[index] = conn
             for reply in script:
                 raw, buffer = _read_request(conn, buffer)
                 if raw is None:

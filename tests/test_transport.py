@@ -9,10 +9,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,6 +218,38 @@ def test_a_whole_try_timeout_is_a_sent_timeout(hostile: Hostile) -> None:
         transport.send(WireRequest("GET", server.base_url + "/users/me/projects/p1/", {}, None, 1))
     transport.close()
     assert caught.value.failure.kind == "timeout" and caught.value.failure.sent
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command line."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command line")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    command = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1"
+    subprocess.run(
+        [*command.split(), "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def test_https_is_origin_form_and_bounded_by_the_timeout(
+    hostile: Hostile, certificate: tuple[Path, Path]
+) -> None:
+    cert, key = certificate
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    server = hostile([Reply([json_response(PROJECT)])], [drip(_padded_project(), 0.1)], tls=tls)
+    get = lambda c: c.projects.get("p1")  # noqa: E731
+    (ok,), _ = calls("sync", server.base_url, get, verify=str(cert))
+    assert uid_of(ok) == "p1"
+    dripped, seconds = call("sync", server.base_url, get, verify=str(cert), timeout=1.0)
+    assert isinstance(dripped.failure(), RequestTimeoutError) and seconds < 3.0
+    assert server.request_lines == ["GET /api/v1/users/me/projects/p1/ HTTP/1.1"] * 2
 
 
 # --- bodies over the limit are never downloaded -----------------------------------------------
