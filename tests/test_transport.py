@@ -115,6 +115,18 @@ def test_a_plain_http_proxy_gets_absolute_form(
     assert proxy.request_lines == ["GET http://127.0.0.1:9/api/v1/users/me/projects/p1/ HTTP/1.1"]
 
 
+def test_a_url_outside_base_url_is_sent_in_origin_form_to_its_own_host(
+    fake: FakeAvala, hostile: Hostile
+) -> None:
+    other = hostile([Reply([json_response(PROJECT)])])
+    transport = RequestsTransport(base_url=fake.base_url)
+    url = other.base_url + "/users/me/projects/p1/?x=1"
+    answer = transport.send(WireRequest("GET", url, {}, None, 5.0))
+    transport.close()
+    assert answer.status == 200 and fake.requests == []
+    assert other.request_lines == ["GET /api/v1/users/me/projects/p1/?x=1 HTTP/1.1"]
+
+
 def test_fake_refuses_an_absolute_form_target(fake: FakeAvala) -> None:
     def status_of(target: str) -> bytes:
         with socket.create_connection(("127.0.0.1", fake.port), timeout=5) as sock:
