@@ -64,7 +64,7 @@ class Request(Generic[T]):
         return Recovered(self, fn)
 
     def with_timeout(self, seconds: float) -> Request[T]:
-        """A copy whose calls each wait at most ``seconds`` for the server."""
+        """A copy whose every try (connect to last byte of the response) is ``seconds`` at most."""
         return self._with(replace(self.options, timeout=check_timeout(seconds)))
 
     def with_max_retries(self, count: int) -> Request[T]:

@@ -2,15 +2,21 @@
 
 A transport knows nothing of resources, retries or decoding. It raises
 ``TransportError`` when no complete response was read, saying whether the
-request may have reached the server.
+request may have reached the server. The framing rules it keeps are in
+docs/reliability.md ("Timeouts per try" and "Framing").
 """
 
 from __future__ import annotations
 
 import functools
+import http.client
 import http.cookiejar
+import io
 import os
+import socket
+import time
 import urllib.request
+from collections.abc import Iterable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -18,12 +24,16 @@ import requests
 import requests.adapters
 import requests.utils
 import urllib3
+import urllib3.connection
+import urllib3.connectionpool
 import urllib3.exceptions
 
 from avala._wire import TransportError, TransportFailure, WireRequest, WireResponse
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _CHUNK = 64 * 1024
+# RFC 9112 §6.3: a response framed both ways may be an attempt at response splitting.
+_CONFLICTING_FRAMING = "response has both Content-Length and Transfer-Encoding"
 
 
 class Transport(Protocol):
@@ -38,9 +48,9 @@ class RequestsTransport:
     """Sends through one ``requests.Session``'s keep-alive pool; never follows redirects.
 
     Proxy and CA-bundle settings are read from the environment once, here, rather than
-    on every call as a default Session does. Without a proxy, calls go straight to the
-    Session's connection pool for the API host, skipping the per-call work of
-    ``Session.request`` (settings merge, cookies, hooks), which is most of its cost.
+    on every call as a default Session does. Without a proxy, calls under ``base_url``
+    go straight to the Session's connection pool for the API host, skipping the per-call
+    work of ``Session.request`` (settings merge, cookies, hooks), which is most of its cost.
     """
 
     def __init__(
@@ -60,13 +70,16 @@ class RequestsTransport:
         session.proxies = dict(requests.utils.get_environ_proxies(base_url))
         session.verify = verify
         session.cookies.set_policy(_NoCookies())
-        adapter = requests.adapters.HTTPAdapter(
-            pool_connections=1, pool_maxsize=pool_size, max_retries=0
-        )
+        adapter = _Adapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self._session = session
+        self._adapter = adapter
         self._max_bytes = max_response_bytes
+        self._closed = False
+        # Calls under base_url send the rest of the URL after the origin (RFC 9112 origin-form).
+        self._base_url = base_url
+        self._origin_length = len(base_url) - len(urlsplit(base_url).path)
         self._pool: urllib3.HTTPConnectionPool | None = None
         if not session.proxies.get(urlsplit(base_url).scheme):
             probe = requests.Request("GET", base_url).prepare()
@@ -75,12 +88,15 @@ class RequestsTransport:
             self._pool = pool
 
     def send(self, request: WireRequest) -> WireResponse:
-        if self._pool is None:
+        if self._closed:
+            raise TransportError(TransportFailure("connect", False, "the client is closed"))
+        url = request.url
+        if self._pool is None or not url.startswith(self._base_url):
             return self._send_via_session(request)
         try:
             response = self._pool.urlopen(
                 request.method,
-                request.url,
+                url[self._origin_length :],
                 body=request.body,
                 headers=request.headers,
                 redirect=False,
@@ -92,52 +108,56 @@ class RequestsTransport:
             )
         except Exception as exc:
             raise TransportError(_classify(exc)) from None
-        try:
-            declared = response.headers.get("content-length")
-            self._check_size(declared)
-            if declared and declared.isdigit() and "content-encoding" not in response.headers:
-                body = response.read()  # size known and within the limit: one read
-            else:
-                body = self._read_chunks(response.stream(_CHUNK))
-        except TransportError:
-            response.drain_conn()
-            raise
-        except Exception as exc:
-            raise TransportError(_classify(exc, reading=True)) from None
-        finally:
-            response.release_conn()
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        return WireResponse(response.status, headers, body)
+        return self._read(response, request.method)
 
     def _send_via_session(self, request: WireRequest) -> WireResponse:
+        """Through a proxy; requests picks the request target (absolute-form to a proxy)."""
         try:
             response = self._session.request(
                 request.method,
                 request.url,
                 data=request.body,
                 headers=dict(request.headers),
-                timeout=request.timeout,
+                timeout=_timeout(request.timeout),  # type: ignore[arg-type]  # passed through
                 allow_redirects=False,
                 stream=True,
             )
         except Exception as exc:
             raise TransportError(_classify(exc)) from None
-        with response:
-            self._check_size(response.headers.get("content-length"))
-            try:
-                body = self._read_chunks(response.iter_content(_CHUNK))
-            except TransportError:
-                raise
-            except Exception as exc:
-                raise TransportError(_classify(exc, reading=True)) from None
+        return self._read(response.raw, request.method)
+
+    def _read(self, response: urllib3.BaseHTTPResponse, method: str) -> WireResponse:
+        """The whole response, or a failure; see "Framing" in docs/reliability.md."""
+        status = response.status
+        bodiless = status < 200 or status == 204 or status == 304 or method == "HEAD"
+        body = b""
+        reuse = False  # decided before the body ends: urllib3 pools the connection right then
+        try:
+            if not bodiless:  # bytes after a response with no body are not ours: drop them
+                body = self._read_body(response)
+                reuse = True
+        except TransportError:
+            raise
+        except Exception as exc:
+            raise TransportError(_classify(exc, reading=True)) from None
+        finally:
+            if not reuse:
+                response.close()  # never drain or reuse a connection in doubt
+            response.release_conn()
         headers = {k.lower(): v for k, v in response.headers.items()}
-        return WireResponse(response.status_code, headers, body)
+        return WireResponse(status, headers, body)
 
-    def _check_size(self, declared: str | None) -> None:
-        if declared and declared.isdigit() and int(declared) > self._max_bytes:
+    def _read_body(self, response: urllib3.BaseHTTPResponse) -> bytes:
+        length = response.length_remaining  # from Content-Length; None if chunked or absent
+        if response.chunked and "content-length" in response.headers:
+            raise TransportError(TransportFailure("broken", True, _CONFLICTING_FRAMING))
+        if length is not None and length > self._max_bytes:
             raise TransportError(TransportFailure("too_large", True, _too_large(self._max_bytes)))
+        if length is not None and "content-encoding" not in response.headers:
+            return response.read(decode_content=True)  # size known and within the limit
+        return self._read_chunks(response.stream(_CHUNK, decode_content=True))
 
-    def _read_chunks(self, chunks: Any) -> bytes:
+    def _read_chunks(self, chunks: Iterable[bytes]) -> bytes:
         parts: list[bytes] = []
         total = 0
         for chunk in chunks:
@@ -150,7 +170,112 @@ class RequestsTransport:
         return b"".join(parts)
 
     def close(self) -> None:
+        """Close every pooled connection now; one in use closes when its call ends."""
+        self._closed = True
+        managers = [self._adapter.poolmanager, *self._adapter.proxy_manager.values()]
+        for manager in managers:
+            for key in manager.pools.keys():  # noqa: SIM118  # the container can't iterate
+                pool = manager.pools.get(key)
+                if pool is not None:
+                    pool.close()
+        if self._pool is not None:
+            self._pool.close()
         self._session.close()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's read side where every read waits only until the try's deadline.
+
+    A per-read timeout alone lets a server that sends a byte a second hold a call for
+    ever, since http.client reads the header block line by line. Also notes whether the
+    peer closed, so a header block cut short is not taken for a complete one.
+    """
+
+    def __init__(self, sock: socket.socket, budget: float | None) -> None:
+        super().__init__()
+        self._sock = sock
+        self._raw = sock.makefile("rb", buffering=0)  # holds the socket open while in use
+        self._deadline = None if budget is None else time.monotonic() + budget
+        self.hit_end = False
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        """What http.client asks of the socket it reads a response from."""
+        return io.BufferedReader(self)
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def readinto(self, buffer: Any) -> int | None:
+        if self._deadline is not None:
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("timed out")
+            self._sock.settimeout(left)
+        count = self._raw.readinto(buffer)
+        if count == 0:
+            self.hit_end = True
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _Response(http.client.HTTPResponse):
+    """http.client's response, read through a `_DeadlineReader`."""
+
+    def __init__(self, sock: socket.socket, budget: float | None, *args: Any, **kw: Any) -> None:
+        self._reader = _DeadlineReader(sock, budget)
+        super().__init__(self._reader, *args, **kw)  # type: ignore[arg-type]  # a file maker
+
+    def begin(self) -> None:
+        super().begin()
+        if self._reader.hit_end:  # http.client ends the header block at EOF without a word
+            raise http.client.HTTPException("connection closed inside the response header block")
+
+
+class _ReadsToDeadline:
+    """Connection mixin: read each response through a deadline.
+
+    urllib3 sets ``timeout`` to what is left of the try's total (``_timeout``) just
+    before it reads the response, so the deadline falls where the try's budget ends.
+    """
+
+    timeout: float | None
+
+    def response_class(self, sock: socket.socket, *args: Any, **kw: Any) -> _Response:
+        return _Response(sock, self.timeout, *args, **kw)
+
+
+class _HTTPConnection(_ReadsToDeadline, urllib3.connection.HTTPConnection):  # type: ignore[misc]
+    pass
+
+
+class _HTTPSConnection(_ReadsToDeadline, urllib3.connection.HTTPSConnection):  # type: ignore[misc]
+    pass
+
+
+_DEADLINE_CONNECTIONS: dict[type[Any], type[Any]] = {
+    urllib3.connection.HTTPConnection: _HTTPConnection,
+    urllib3.connection.HTTPSConnection: _HTTPSConnection,
+}
+
+
+class _Adapter(requests.adapters.HTTPAdapter):
+    """An adapter whose pools (direct or through a proxy) open deadline-reading connections."""
+
+    def get_connection_with_tls_context(
+        self, request: requests.PreparedRequest, verify: bool | str | None, *args: Any, **kw: Any
+    ) -> urllib3.connectionpool.ConnectionPool:
+        pool = super().get_connection_with_tls_context(request, verify, *args, **kw)
+        if isinstance(pool, urllib3.HTTPConnectionPool):
+            ours = _DEADLINE_CONNECTIONS.get(pool.ConnectionCls)  # SOCKS pools keep their own
+            if ours is not None:
+                pool.ConnectionCls = ours
+        return pool
 
 
 def _classify(exc: BaseException, *, reading: bool = False) -> TransportFailure:
@@ -163,6 +288,8 @@ def _classify(exc: BaseException, *, reading: bool = False) -> TransportFailure:
         return TransportFailure("timeout", False, text)
     if isinstance(cause, urllib3.exceptions.SSLError | requests.exceptions.SSLError):
         return TransportFailure("connect", False, f"TLS: {text}")
+    if isinstance(cause, urllib3.exceptions.ClosedPoolError):
+        return TransportFailure("connect", False, "the client is closed")
     if isinstance(cause, TimeoutError | urllib3.exceptions.TimeoutError):
         return TransportFailure("timeout", True, text)
     detail = f"body cut short: {text}" if reading else text
@@ -188,8 +315,8 @@ def _root(exc: BaseException) -> BaseException:
 
 @functools.lru_cache(maxsize=32)
 def _timeout(seconds: float) -> urllib3.Timeout:
-    """One Timeout value per distinct setting (urllib3 copies it per call anyway)."""
-    return urllib3.Timeout(connect=seconds, read=seconds)
+    """A budget for a whole try (urllib3 copies it per call, then counts it down)."""
+    return urllib3.Timeout(total=seconds)
 
 
 def _too_large(limit: int) -> str:

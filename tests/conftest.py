@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ssl
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from hypothesis import settings
 
 from avala import Client, RetryPolicy
 from avala.testing import FakeAvala
+from tests.hostile import HostileServer, Reply
 
 pytest_plugins = ["avala.testing.pytest_plugin"]
 
@@ -28,3 +30,19 @@ def fake(avala_fake: FakeAvala) -> FakeAvala:
 def client(fake: FakeAvala) -> Iterator[Client]:
     with Client(retry_policy=FAST_RETRY, timeout=5.0) as c:
         yield c
+
+
+@pytest.fixture
+def hostile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., HostileServer]]:
+    """Start raw-socket servers playing scripts (one per connection); all stop at teardown."""
+    monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
+    servers: list[HostileServer] = []
+
+    def start(*scripts: Sequence[Reply], tls: ssl.SSLContext | None = None) -> HostileServer:
+        server = HostileServer(*scripts, tls=tls)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

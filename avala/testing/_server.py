@@ -132,6 +132,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         fake = self.server.fake
         raw_body = self._read_body()
+        if not self.path.startswith("/"):
+            # RFC 9112 §3.2: absolute-form is for proxies; an origin server may refuse it.
+            self.close_connection = True
+            self._write(Outcome(FakeResponse(400, {"detail": "request target must be a path"})))
+            return
         parts = urlsplit(self.path)
         in_api = parts.path == API_PREFIX or parts.path.startswith(API_PREFIX + "/")
         headers: dict[str, str] = {}
@@ -281,6 +286,19 @@ class FakeAvala:
     @property
     def store(self) -> Store:
         return self._store
+
+    @property
+    def open_connections(self) -> int:
+        """Client connections open right now; a client that closed leaves none behind.
+
+        The server notices a client's close on its next read, so a test of `close()`
+        should wait a moment for this to reach zero rather than check it at once.
+        """
+        server = self._server
+        if server is None:
+            return 0
+        with server.sockets_lock:
+            return len(server.open_sockets)
 
     @property
     def export_failures(self) -> set[str]:
