@@ -22,8 +22,8 @@ T = TypeVar("T")
 class Client(BaseClient):
     """The synchronous Avala client.
 
-    ``Client(api_key=None, *, base_url=None, timeout=30.0, max_retries=2)``: the key
-    falls back to ``AVALA_API_KEY``, the base URL to ``AVALA_BASE_URL``. Resource
+    ``Client(api_key=None, *, base_url=None, timeout=30.0, max_retries=2, deadline=None)``:
+    the key falls back to ``AVALA_API_KEY``, the base URL to ``AVALA_BASE_URL``. Resource
     properties (``client.projects`` ...) build requests; ``run`` sends them.
     """
 
@@ -33,27 +33,28 @@ class Client(BaseClient):
         Never raises for what the server or network does: those come back as Failure.
         """
         self._check_open()
-        return self._drive(self._interpreter.program(request))
+        return self._drive(self._interpreter.start(request))
 
     def run_raw(self, request: Request[T]) -> Result[RawResponse[T], AvalaError]:
         """Like ``run``, keeping the status and headers of the last HTTP response."""
         self._check_open()
         seen = ResponseRecorder()
-        result = self._drive(self._interpreter.program(request), seen)
+        result = self._drive(self._interpreter.start(request), seen)
         return result.map(seen.wrap)
 
     def iterate(
         self, request: Call[CursorPage[T]], *, max_items: int | None = None
     ) -> Iterator[Result[T, AvalaError]]:
         """Every item of every page, lazily: ``Success(item)`` each, in order, fetching a
-        page only when the previous one is used up. Stops after yielding one Failure."""
+        page only when the previous one is used up. Stops after yielding one Failure
+        (a client closed meanwhile is one: ``ClientClosedError``)."""
         self._check_open()
         steps = walk(request, max_items)
         try:
             step = next(steps)
             while True:
                 if isinstance(step, Call):
-                    step = steps.send(self.run(step))
+                    step = steps.send(self._drive(self._interpreter.start(step)))
                 else:
                     yield step
                     step = next(steps)
@@ -71,11 +72,11 @@ class Client(BaseClient):
                 result: Result[T, AvalaError] = stop.value
                 return result
             if isinstance(instruction, Transmit):
-                answer = self._transmit(instruction)
+                answer = self._transmit(instruction, time.monotonic())
                 if seen is not None:
                     seen.note(answer)
             elif isinstance(instruction, Sleep):
-                time.sleep(instruction.seconds)
+                self._closing.wait(instruction.seconds)  # close() cuts a backoff short
                 answer = None
             elif isinstance(instruction, Now):
                 answer = time.monotonic()
@@ -97,9 +98,10 @@ class Client(BaseClient):
         return tuple(results)
 
     def close(self) -> None:
-        """Release pooled connections. Safe to call twice."""
+        """Release pooled connections. Safe to call twice, and from any thread: a run in
+        flight elsewhere sends nothing more and ends as a ``ClientClosedError`` Failure."""
         if not self._closed:
-            self._closed = True
+            self._closing.set()
             self._transport.close()
 
     def __enter__(self) -> Client:
