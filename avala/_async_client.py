@@ -9,6 +9,7 @@ One client serves any number of event loops, one after another or side by side.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +74,7 @@ class AsyncClient(BaseClient):
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
         )
+        self._naps: set[asyncio.Future[None]] = set()  # backoffs in progress, cut by aclose()
 
     async def run(self, request: Request[T]) -> Result[T, AvalaError]:
         """Send ``request`` and return its Result; never raises for server or network faults."""
@@ -120,7 +122,7 @@ class AsyncClient(BaseClient):
                 if seen is not None:
                     seen.note(answer)
             elif isinstance(instruction, Sleep):
-                await asyncio.sleep(instruction.seconds)
+                await self._nap(instruction.seconds, loop)
                 answer = None
             elif isinstance(instruction, Now):
                 answer = loop.time()
@@ -150,6 +152,21 @@ class AsyncClient(BaseClient):
                 slots = self._slots[loop] = asyncio.Semaphore(self._max_concurrency)
             return slots
 
+    async def _nap(self, seconds: float, loop: asyncio.AbstractEventLoop) -> None:
+        """Sleep ``seconds``, or until the client is closed: a closed client has nothing
+        left to wait for."""
+        woken = loop.create_future()
+        timer = loop.call_later(seconds, _wake, woken)
+        with self._lock:
+            self._naps.add(woken)
+        try:
+            if not self._closed:  # checked once registered, so aclose() cannot miss it
+                await woken
+        finally:
+            timer.cancel()
+            with self._lock:
+                self._naps.discard(woken)
+
     async def aclose(self) -> None:
         """Release connections and worker threads. Safe to call twice. Runs in flight
         send nothing more and end as ``ClientClosedError`` Failures."""
@@ -159,6 +176,11 @@ class AsyncClient(BaseClient):
             # so no run in flight sees a CancelledError it did not ask for.
             self._executor.shutdown(wait=False)
             self._transport.close()
+            with self._lock:
+                naps = list(self._naps)
+            for nap in naps:  # on any loop, in any thread; one already closed has no sleeper
+                with contextlib.suppress(RuntimeError):
+                    nap.get_loop().call_soon_threadsafe(_wake, nap)
 
     async def close(self) -> None:
         """Alias of ``aclose``."""
@@ -174,3 +196,8 @@ class AsyncClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _wake(nap: asyncio.Future[None]) -> None:
+    if not nap.done():
+        nap.set_result(None)
