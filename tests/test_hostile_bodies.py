@@ -147,3 +147,14 @@ def test_run_returns_a_result_whatever_the_body(
         else:
             assert isinstance(result.failure(), AvalaError)
             assert result.failure().status_code == status
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_bug_in_the_callers_own_function_propagates(server: ScriptedServer, kind: str) -> None:
+    """Only what the server and network do is contained; a function of yours that
+    raises is a bug in your code, and it surfaces as itself."""
+    server.script(Answer(200, b'{"results": [], "next": null}'))
+    with pytest.raises(ZeroDivisionError):
+        drivers.run(kind, PROJECTS.list().map(lambda _: 1 / 0))
+    with pytest.raises(ZeroDivisionError):
+        drivers.run(kind, PROJECTS.list().bind(lambda _: 1 / 0))  # type: ignore[arg-type,return-value]
