@@ -176,37 +176,33 @@ class Interpreter:
             )
             if delay is not None and expires_at is not None:
                 remaining = expires_at - (yield Now())
-                if max(delay, _asked_wait(outcome)) >= remaining:
-                    self._log_retry(call, "not retrying", delay, attempt, outcome, remaining)
+                wait = max(delay, _asked_wait(outcome))  # the server's ask, not the capped wait
+                if wait >= remaining:
+                    if logger.isEnabledFor(logging.INFO):
+                        logger.info(
+                            "not retrying %s %s: a %.2fs wait would pass the deadline: %s",
+                            call.method,
+                            self._shown_path(call),
+                            wait,
+                            _describe(outcome),
+                        )
                     delay = None
             if delay is None:
                 return Failure(self._error(outcome))
-            self._log_retry(call, "retrying", delay, attempt, outcome)
+            if logger.isEnabledFor(logging.INFO):
+                logger.info(
+                    "retrying %s %s in %.2fs (retry %d): %s",
+                    call.method,
+                    self._shown_path(call),
+                    delay,
+                    attempt + 1,
+                    _describe(outcome),
+                )
             yield Sleep(delay)
             attempt += 1
 
-    def _log_retry(
-        self,
-        call: Call[Any],
-        verb: str,
-        delay: float,
-        attempt: int,
-        outcome: Outcome,
-        remaining: float | None = None,
-    ) -> None:
-        if not logger.isEnabledFor(logging.INFO):
-            return
-        past = "" if remaining is None else f" past the deadline ({remaining:.2f}s left)"
-        logger.info(
-            "%s %s %s in %.2fs%s (retry %d): %s",
-            verb,
-            call.method,
-            redact_text(call.url_path, (self.config.api_key,)),
-            delay,
-            past,
-            attempt + 1,
-            _describe(outcome),
-        )
+    def _shown_path(self, call: Call[Any]) -> str:
+        return redact_text(call.url_path, (self.config.api_key,))
 
     def _error(self, outcome: Outcome) -> AvalaError:
         """The error of a final outcome. Whatever the server sent, this returns: a body
