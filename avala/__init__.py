@@ -14,6 +14,7 @@ from avala._version import __version__
 from avala.errors import (
     AuthenticationError,
     AvalaError,
+    ClientClosedError,
     ConnectionFailedError,
     DecodeError,
     FieldError,
@@ -39,6 +40,7 @@ __all__ = [
     "AvalaError",
     "Call",
     "Client",
+    "ClientClosedError",
     "ConnectionFailedError",
     "CursorPage",
     "DecodeError",
