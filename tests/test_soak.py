@@ -54,9 +54,9 @@ FAULTS: dict[str, FaultKind] = {
     "drop before": FaultKind(lambda: [Fault.drop_before()], True),
     "drop after": FaultKind(lambda: [Fault.drop_after()], True),
     "timeout": FaultKind(lambda: [Fault.delay(TIMEOUT + 1.0)], True),
-    "truncated body": FaultKind(lambda: [Fault.truncated_body()], True),
-    "malformed json": FaultKind(lambda: [Fault.malformed_json()], False),
-    "wrong content type": FaultKind(lambda: [Fault.wrong_content_type()], False),
+    "truncated body": FaultKind(lambda: [Fault.truncated_body()], True, needs_body=True),
+    "malformed json": FaultKind(lambda: [Fault.malformed_json()], False, needs_body=True),
+    "wrong content type": FaultKind(lambda: [Fault.wrong_content_type()], False, needs_body=True),
     "missing fields": FaultKind(lambda: [Fault.missing_fields("uid")], False, needs_body=True),
 }
 
