@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 __all__ = [
     "DIR_MODE",
     "FILE_MODE",
+    "canonical_base_url",
     "destination_key",
     "journal_path",
     "state_dir",
