@@ -3,7 +3,6 @@ that says how its response body becomes a value."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from cattrs.errors import IterableValidationNote
 from cattrs.gen import make_dict_structure_fn
 from returns.result import Failure, Result, Success
 
+from avala import _json
 from avala._compiled_hooks import compile_model_hook, is_homogeneous_tuple, is_model
 from avala.errors import DecodeError
 from avala.types._common import CursorPage, JsonObject, freeze_json
@@ -175,7 +175,7 @@ class Reader(Generic[T]):
 
     def read(self, body: bytes) -> Result[T, DecodeError]:
         try:
-            value = json.loads(body) if body else None
+            value = _json.loads(body) if body else None
         except ValueError as exc:
             # Even a call that returns nothing refuses a body that is not JSON: it is
             # likely a proxy's page, and the API may never have seen the request.
