@@ -16,6 +16,7 @@ from avala._version import __version__
 from avala.errors import (
     AuthenticationError,
     AvalaError,
+    ClientClosedError,
     ConnectionFailedError,
     DecodeError,
     FieldError,
@@ -47,6 +48,7 @@ __all__ = [
     "AvalaError",
     "Call",
     "Client",
+    "ClientClosedError",
     "ConnectionFailedError",
     "CursorPage",
     "DecodeError",

@@ -3,11 +3,14 @@
 The wire work is requests' blocking I/O, run on a thread pool sized to the
 concurrency limit (see docs/design.md for why no async HTTP library is added).
 Gathered requests run concurrently, at most ``max_concurrency`` on the wire at once.
+One client serves any number of event loops, one after another or side by side.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -20,6 +23,7 @@ from avala._pagination import walk
 from avala._program import Emit, Fork, Now, Program, Sleep, Transmit
 from avala._request import Call, Request
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
+from avala._wire import Outcome
 from avala.errors import AvalaError
 from avala.events import EventHandler
 from avala.retry import RetryPolicy
@@ -42,6 +46,7 @@ class AsyncClient(BaseClient):
         base_url: str | None = None,
         timeout: float = 30.0,
         max_retries: int = 2,
+        deadline: float | None = None,
         max_concurrency: int = 10,
         transport: Transport | None = None,
         retry_policy: RetryPolicy | None = None,
@@ -57,6 +62,7 @@ class AsyncClient(BaseClient):
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
+            deadline=deadline,
             transport=transport,
             retry_policy=retry_policy,
             verify=verify,
@@ -65,7 +71,11 @@ class AsyncClient(BaseClient):
         )
         self._max_concurrency = max_concurrency
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="avala")
-        self._slots: asyncio.Semaphore | None = None
+        # Semaphores belong to one event loop: one per loop that uses this client.
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._naps: set[asyncio.Future[None]] = set()  # backoffs in progress, cut by aclose()
 
     async def run(
         self, request: Request[T], *, on_event: EventHandler | None = None
@@ -73,7 +83,7 @@ class AsyncClient(BaseClient):
         """Send ``request`` and return its Result; never raises for server or network faults.
         ``on_event`` is called on the event loop with each ``avala.events`` event."""
         self._check_open()
-        return await self._drive(self._interpreter.program(request), None, on_event)
+        return await self._drive(self._interpreter.start(request), None, on_event)
 
     async def run_raw(
         self, request: Request[T], *, on_event: EventHandler | None = None
@@ -81,7 +91,7 @@ class AsyncClient(BaseClient):
         """Like ``run``, keeping the status and headers of the last HTTP response."""
         self._check_open()
         seen = ResponseRecorder((self._config.api_key,))
-        result = await self._drive(self._interpreter.program(request), seen, on_event)
+        result = await self._drive(self._interpreter.start(request), seen, on_event)
         return result.map(seen.wrap)
 
     async def run_or_raise(self, request: Request[T], *, on_event: EventHandler | None = None) -> T:
@@ -91,14 +101,15 @@ class AsyncClient(BaseClient):
     async def iterate(
         self, request: Call[CursorPage[T]], *, max_items: int | None = None
     ) -> AsyncIterator[Result[T, AvalaError]]:
-        """Every item of every page, lazily, as an async iterator; stops after one Failure."""
+        """Every item of every page, lazily, as an async iterator; stops after one Failure
+        (a client closed meanwhile is one: ``ClientClosedError``)."""
         self._check_open()
         steps = walk(request, max_items)
         try:
             step = next(steps)
             while True:
                 if isinstance(step, Call):
-                    step = steps.send(await self.run(step))
+                    step = steps.send(await self._drive(self._interpreter.start(step), None, None))
                 else:
                     yield step
                     step = next(steps)
@@ -125,12 +136,11 @@ class AsyncClient(BaseClient):
                 result: Result[T, AvalaError] = stop.value
                 return result
             if isinstance(instruction, Transmit):
-                async with self._semaphore():
-                    answer = await loop.run_in_executor(self._executor, self._transmit, instruction)
+                answer = await self._send(instruction, loop)
                 if seen is not None:
                     seen.note(answer)
             elif isinstance(instruction, Sleep):
-                await asyncio.sleep(instruction.seconds)
+                await self._nap(instruction.seconds, loop)
                 answer = None
             elif isinstance(instruction, Now):
                 answer = loop.time()
@@ -145,17 +155,56 @@ class AsyncClient(BaseClient):
                 if on_event is not None:
                     on_event(instruction.event)
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        if self._slots is None:  # made lazily: it belongs to the running loop
-            self._slots = asyncio.Semaphore(self._max_concurrency)
-        return self._slots
+    async def _send(
+        self, instruction: Transmit, loop: asyncio.AbstractEventLoop
+    ) -> Outcome | AvalaError:
+        """One try on a worker thread, once a slot is free; its clock starts then."""
+        async with self._slots_of(loop):
+            try:
+                return await loop.run_in_executor(
+                    self._executor, self._transmit, instruction, loop.time()
+                )
+            except RuntimeError:  # the executor was shut down: closed while waiting
+                if not self._closed:
+                    raise
+                return self._transmit(instruction, loop.time())  # the closed error, unsent
+
+    def _slots_of(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        with self._lock:
+            slots = self._slots.get(loop)
+            if slots is None:
+                slots = self._slots[loop] = asyncio.Semaphore(self._max_concurrency)
+            return slots
+
+    async def _nap(self, seconds: float, loop: asyncio.AbstractEventLoop) -> None:
+        """Sleep ``seconds``, or until the client is closed: a closed client has nothing
+        left to wait for."""
+        woken = loop.create_future()
+        timer = loop.call_later(seconds, _wake, woken)
+        with self._lock:
+            self._naps.add(woken)
+        try:
+            if not self._closed:  # checked once registered, so aclose() cannot miss it
+                await woken
+        finally:
+            timer.cancel()
+            with self._lock:
+                self._naps.discard(woken)
 
     async def aclose(self) -> None:
-        """Release connections and worker threads. Safe to call twice."""
+        """Release connections and worker threads. Safe to call twice. Runs in flight
+        send nothing more and end as ``ClientClosedError`` Failures."""
         if not self._closed:
-            self._closed = True
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._closing.set()
+            # Tries already queued still run, and find the client closed: none is cancelled,
+            # so no run in flight sees a CancelledError it did not ask for.
+            self._executor.shutdown(wait=False)
             self._transport.close()
+            with self._lock:
+                naps = list(self._naps)
+            for nap in naps:  # on any loop, in any thread; one already closed has no sleeper
+                with contextlib.suppress(RuntimeError):
+                    nap.get_loop().call_soon_threadsafe(_wake, nap)
 
     async def close(self) -> None:
         """Alias of ``aclose``."""
@@ -171,3 +220,8 @@ class AsyncClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _wake(nap: asyncio.Future[None]) -> None:
+    if not nap.done():
+        nap.set_result(None)

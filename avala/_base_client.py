@@ -20,14 +20,17 @@ from avala._logging import configure_from_env, logger
 from avala._program import Interpreter, Transmit
 from avala._redact import redact_headers, redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
-from avala._wire import Outcome, TransportError, TransportFailure, WireResponse
-from avala.errors import AvalaError
+from avala._wire import Outcome, TransportError, TransportFailure, WireRequest, WireResponse
+from avala.errors import AvalaError, ClientClosedError
 from avala.retry import RetryPolicy
 
 T = TypeVar("T")
 
 
 DEFAULT_MAX_RETRIES = 2
+
+# A try whose deadline ran out before it could start (waiting for a free slot, say).
+_DEADLINE_SPENT = TransportFailure("timeout", False, "the call deadline ran out before this try")
 
 _RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
@@ -63,7 +66,7 @@ class ResponseRecorder:
         self.last: WireResponse | None = None
         self.secrets = secrets
 
-    def note(self, outcome: Outcome) -> None:
+    def note(self, outcome: Outcome | AvalaError) -> None:
         if isinstance(outcome, WireResponse):
             self.last = outcome
 
@@ -91,6 +94,7 @@ class BaseClient:
         base_url: str | None = None,
         timeout: float = 30.0,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        deadline: float | None = None,
         transport: Transport | None = None,
         retry_policy: RetryPolicy | None = None,
         verify: bool | str = True,
@@ -98,7 +102,7 @@ class BaseClient:
         pool_size: int = 10,
     ) -> None:
         configure_from_env()
-        self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries)
+        self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries, deadline)
         # max_retries sets the count, unless a policy was given and max_retries left alone.
         policy = retry_policy or RetryPolicy()
         if retry_policy is None or max_retries != DEFAULT_MAX_RETRIES:
@@ -112,7 +116,7 @@ class BaseClient:
         )
         self._rate_limit: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._closed = False
+        self._closing = threading.Event()  # set by close(); wakes a sync backoff at once
 
     # -- bookkeeping -------------------------------------------------------------------
 
@@ -137,13 +141,25 @@ class BaseClient:
         state = "closed" if self._closed else "open"
         return f"{type(self).__name__}(base_url={self._config.base_url!r}, {state})"
 
+    @property
+    def _closed(self) -> bool:
+        return self._closing.is_set()
+
     def _check_open(self) -> None:
         if self._closed:
             raise RuntimeError(f"this {type(self).__name__} is closed; create a new one")
 
-    def _transmit(self, instruction: Transmit) -> Outcome:
-        """Send once through the transport; never raises for what the network does."""
-        wire = instruction.wire
+    def _transmit(self, instruction: Transmit, now: float) -> Outcome | AvalaError:
+        """Send once through the transport, the try starting at ``now`` on the driver's
+        clock; never raises for what the network does. Once closed, sends nothing."""
+        if self._closed:
+            return ClientClosedError(
+                f"{type(self).__name__} closed: {instruction.wire.method} "
+                f"{self._shown_path(instruction.wire)} not sent"
+            )
+        wire = instruction.wire_at(now)
+        if wire is None:
+            return _DEADLINE_SPENT
         started = time.perf_counter()
         try:
             outcome: Outcome = self._transport.send(wire)
@@ -160,12 +176,16 @@ class BaseClient:
             logger.debug(
                 "%s %s -> %s in %.1f ms (retry %d)",
                 wire.method,
-                redact_text(_path_of(wire.url, self._config.base_url), (self._config.api_key,)),
+                self._shown_path(wire),
                 status,
                 (time.perf_counter() - started) * 1000,
                 instruction.attempt,
             )
         return outcome
+
+    def _shown_path(self, wire: WireRequest) -> str:
+        """The path and query of ``wire`` as logs and messages show it: redacted."""
+        return redact_text(_path_of(wire.url, self._config.base_url), (self._config.api_key,))
 
     def _note_rate_limit(self, response: WireResponse) -> None:
         found = {h: response.headers[h] for h in _RATE_LIMIT_HEADERS if h in response.headers}

@@ -23,8 +23,8 @@ T = TypeVar("T")
 class Client(BaseClient):
     """The synchronous Avala client.
 
-    ``Client(api_key=None, *, base_url=None, timeout=30.0, max_retries=2)``: the key
-    falls back to ``AVALA_API_KEY``, the base URL to ``AVALA_BASE_URL``. Resource
+    ``Client(api_key=None, *, base_url=None, timeout=30.0, max_retries=2, deadline=None)``:
+    the key falls back to ``AVALA_API_KEY``, the base URL to ``AVALA_BASE_URL``. Resource
     properties (``client.projects`` ...) build requests; ``run`` sends them.
     """
 
@@ -37,7 +37,7 @@ class Client(BaseClient):
         ``on_event`` is called with each ``avala.events`` event (a ``PollTick`` per poll).
         """
         self._check_open()
-        return self._drive(self._interpreter.program(request), None, on_event)
+        return self._drive(self._interpreter.start(request), None, on_event)
 
     def run_raw(
         self, request: Request[T], *, on_event: EventHandler | None = None
@@ -45,7 +45,7 @@ class Client(BaseClient):
         """Like ``run``, keeping the status and headers of the last HTTP response."""
         self._check_open()
         seen = ResponseRecorder((self._config.api_key,))
-        result = self._drive(self._interpreter.program(request), seen, on_event)
+        result = self._drive(self._interpreter.start(request), seen, on_event)
         return result.map(seen.wrap)
 
     def run_or_raise(self, request: Request[T], *, on_event: EventHandler | None = None) -> T:
@@ -57,14 +57,15 @@ class Client(BaseClient):
         self, request: Call[CursorPage[T]], *, max_items: int | None = None
     ) -> Iterator[Result[T, AvalaError]]:
         """Every item of every page, lazily: ``Success(item)`` each, in order, fetching a
-        page only when the previous one is used up. Stops after yielding one Failure."""
+        page only when the previous one is used up. Stops after yielding one Failure
+        (a client closed meanwhile is one: ``ClientClosedError``)."""
         self._check_open()
         steps = walk(request, max_items)
         try:
             step = next(steps)
             while True:
                 if isinstance(step, Call):
-                    step = steps.send(self.run(step))
+                    step = steps.send(self._drive(self._interpreter.start(step)))
                 else:
                     yield step
                     step = next(steps)
@@ -91,11 +92,11 @@ class Client(BaseClient):
                 result: Result[T, AvalaError] = stop.value
                 return result
             if isinstance(instruction, Transmit):
-                answer = self._transmit(instruction)
+                answer = self._transmit(instruction, time.monotonic())
                 if seen is not None:
                     seen.note(answer)
             elif isinstance(instruction, Sleep):
-                time.sleep(instruction.seconds)
+                self._closing.wait(instruction.seconds)  # close() cuts a backoff short
                 answer = None
             elif isinstance(instruction, Now):
                 answer = time.monotonic()
@@ -124,9 +125,10 @@ class Client(BaseClient):
         return tuple(results)
 
     def close(self) -> None:
-        """Release pooled connections. Safe to call twice."""
+        """Release pooled connections. Safe to call twice, and from any thread: a run in
+        flight elsewhere sends nothing more and ends as a ``ClientClosedError`` Failure."""
         if not self._closed:
-            self._closed = True
+            self._closing.set()
             self._transport.close()
 
     def __enter__(self) -> Client:

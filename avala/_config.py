@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from avala._options import check_max_retries, check_timeout
+from avala._options import check_deadline, check_max_retries, check_timeout
 from avala._version import __version__
 
 DEFAULT_BASE_URL = "https://api.avala.ai/api/v1"
@@ -87,10 +87,16 @@ class ClientConfig:
     timeout: float
     max_retries: int
     headers: tuple[tuple[str, str], ...] = field(repr=False)
+    deadline: float | None = None  # the time budget of each run; None: no budget
 
     @classmethod
     def resolve(
-        cls, api_key: str | None, base_url: str | None, timeout: float, max_retries: int
+        cls,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float,
+        max_retries: int,
+        deadline: float | None = None,
     ) -> ClientConfig:
         key = resolve_api_key(api_key)
         headers = (
@@ -105,4 +111,5 @@ class ClientConfig:
             timeout=check_timeout(timeout),
             max_retries=check_max_retries(max_retries),
             headers=headers,
+            deadline=None if deadline is None else check_deadline(deadline),
         )

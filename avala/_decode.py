@@ -200,15 +200,22 @@ class Reader(Generic[T]):
     key: str = ""
 
     def read(self, body: bytes) -> Result[T, DecodeError]:
+        """The value of a 2xx body. Never raises: whatever the server sent that cannot be
+        read (nested too deeply for the parser, say) is a DecodeError."""
         try:
             value = _json.loads(body) if body else None
         except ValueError as exc:
             # Even a call that returns nothing refuses a body that is not JSON: it is
             # likely a proxy's page, and the API may never have seen the request.
             return Failure(DecodeError(f"response is not valid JSON: {exc}", path="$"))
+        except RecursionError:
+            return Failure(DecodeError("response JSON is nested too deeply", path="$"))
         if self.kind == "none":
             return Success(None)  # type: ignore[arg-type]
-        return self.read_json(value)
+        try:
+            return self.read_json(value)
+        except Exception as exc:  # RecursionError in a deep value, or any other surprise
+            return Failure(DecodeError(f"response cannot be read: {type(exc).__name__}"))
 
     def read_json(self, value: Any) -> Result[T, DecodeError]:
         if self.kind == "raw":

@@ -112,8 +112,8 @@ def error_from_response(
         message = redact_text(_message(status, body, details), secrets)
     if status in _BY_STATUS:
         return _BY_STATUS[status](message, status_code=status, body=body)
+    retry_after = parse_retry_after(headers.get("retry-after"), now)
     if status == 429:
-        retry_after = parse_retry_after(headers.get("retry-after"), now)
         return RateLimitError(message, status_code=status, body=body, retry_after=retry_after)
     if status == 413:
         fields = body if isinstance(body, dict) else {}
@@ -127,7 +127,7 @@ def error_from_response(
     if status in (400, 422):
         return ValidationError(message, status_code=status, body=body, details=details)
     if status >= 500:
-        return ServerError(message, status_code=status, body=body)
+        return ServerError(message, status_code=status, body=body, retry_after=retry_after)
     return AvalaError(message, status_code=status, body=body)
 
 

@@ -13,15 +13,23 @@ class Options:
     timeout: float | None = None
     max_retries: int | None = None
     idempotency_key: str | None = None
+    deadline: float | None = None
 
     def over(self, inner: Options) -> Options:
-        """Options set here win over ``inner``'s; an outer request governs what it wraps."""
+        """Options set here win over ``inner``'s; an outer request governs what it wraps.
+
+        The deadline is the exception: every budget in effect holds, so the shorter is kept
+        (the interpreter starts each budget when the request that sets it starts).
+        """
         if inner == NO_OPTIONS:
             return self
         return Options(
             timeout=self.timeout if self.timeout is not None else inner.timeout,
             max_retries=self.max_retries if self.max_retries is not None else inner.max_retries,
             idempotency_key=self.idempotency_key or inner.idempotency_key,
+            deadline=min(
+                (d for d in (self.deadline, inner.deadline) if d is not None), default=None
+            ),
         )
 
 
@@ -29,10 +37,18 @@ NO_OPTIONS = Options()
 
 
 def check_timeout(seconds: float) -> float:
+    return _check_seconds("timeout", seconds)
+
+
+def check_deadline(seconds: float) -> float:
+    return _check_seconds("deadline", seconds)
+
+
+def _check_seconds(name: str, seconds: float) -> float:
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise TypeError(f"timeout must be a number of seconds, not {type(seconds).__name__}")
+        raise TypeError(f"{name} must be a number of seconds, not {type(seconds).__name__}")
     if not 0 < seconds < math.inf:  # also refuses NaN; a socket cannot wait for ever
-        raise ValueError(f"timeout must be a finite number > 0 seconds, got {seconds!r}")
+        raise ValueError(f"{name} must be a finite number > 0 seconds, got {seconds!r}")
     return float(seconds)
 
 

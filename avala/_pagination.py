@@ -39,16 +39,21 @@ def check_max_items(max_items: int | None) -> int | None:
 
 
 def next_page(
-    request: Call[CursorPage[T]], page: CursorPage[T]
+    request: Call[CursorPage[T]], page: CursorPage[T], seen: set[str]
 ) -> Call[CursorPage[T]] | Result[None, AvalaError] | None:
     """The request for the page after ``page``; None at the end; a Failure if the server
-    hands back the cursor it was given (walking on would loop forever)."""
-    if page.next_cursor is None:
+    hands back a cursor this walk already sent (walking on would loop forever).
+    ``seen`` holds the cursors sent so far, and gains the one returned."""
+    cursor = page.next_cursor
+    if cursor is None:
         return None
     key = request.reader.key
-    if request.query.get(key) == page.next_cursor:
-        return Failure(DecodeError(f"pagination did not advance: {key}={page.next_cursor!r} again"))
-    return request.with_query(**{key: page.next_cursor})
+    if cursor in seen:
+        return Failure(
+            DecodeError(f"pagination did not advance: {key}={cursor!r} was already fetched")
+        )
+    seen.add(cursor)
+    return request.with_query(**{key: cursor})
 
 
 Step = Call[CursorPage[T]] | Result[T, AvalaError]
@@ -61,6 +66,8 @@ def walk(
     (the driver sends back its Result) or an item Result for the caller."""
     current: Call[CursorPage[T]] | None = check_pageable(request)
     limit = check_max_items(max_items)
+    start = request.query.get(request.reader.key)
+    seen: set[str] = set() if start is None else {start}  # one walk's cursors: cycles end it
     handed = 0
     while current is not None and (limit is None or handed < limit):
         result = yield current
@@ -74,7 +81,7 @@ def walk(
                 return
             handed += 1
             yield Success(item)
-        step = next_page(current, page)
+        step = next_page(current, page, seen)
         if isinstance(step, Failure):
             yield step
             return

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -36,7 +36,13 @@ from avala._request import (
     Request,
     encode_json,
 )
-from avala._wire import Outcome, TransportFailure, WireRequest, WireResponse
+from avala._wire import (
+    Outcome,
+    TransportFailure,
+    WireRequest,
+    WireResponse,
+    parse_retry_after,
+)
 from avala.errors import AvalaError, TerminalStatusError, WaitTimeoutError
 from avala.events import Event, PollTick
 from avala.retry import RetryPolicy
@@ -46,10 +52,28 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Transmit:
-    """Send ``wire`` once; answered with an ``Outcome``."""
+    """Send ``wire`` once; answered with an ``Outcome``, or with an ``AvalaError`` that
+    ends the call as it is (the client was closed: nothing was sent).
+
+    ``expires_at`` is the end of the call's deadline on the driver's clock, if it has one:
+    the driver cuts the try's timeout to what is left when the try really starts.
+    """
 
     wire: WireRequest
     attempt: int
+    expires_at: float | None = None
+
+    def wire_at(self, now: float) -> WireRequest | None:
+        """The request for a try starting at ``now``: its timeout no longer than what is
+        left of the deadline; None when nothing is left."""
+        if self.expires_at is None:
+            return self.wire
+        remaining = self.expires_at - now
+        if remaining <= 0:
+            return None
+        if remaining >= self.wire.timeout:
+            return self.wire
+        return replace(self.wire, timeout=remaining)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,50 +128,72 @@ class Interpreter:
         timeout = options.timeout if options.timeout is not None else self.config.timeout
         return WireRequest(call.method, url, headers, body, timeout)
 
-    def program(self, request: Request[T], inherited: Options = NO_OPTIONS) -> Program[T]:
+    def start(self, request: Request[T]) -> Program[T]:
+        """The program of one run: the client's default deadline covers it, unless the
+        request sets its own."""
+        expires_at = None
+        if self.config.deadline is not None and request.options.deadline is None:
+            expires_at = (yield Now()) + self.config.deadline
+        return (yield from self.program(request, NO_OPTIONS, expires_at))
+
+    def program(
+        self,
+        request: Request[T],
+        inherited: Options = NO_OPTIONS,
+        expires_at: float | None = None,
+    ) -> Program[T]:
+        """``request`` under the options of what encloses it; ``expires_at`` is the end of
+        the enclosing budget, if any (a deadline set here can only end it sooner)."""
         if not isinstance(request, Request):
             raise TypeError(not_a_request(request))
         options = inherited.over(request.options)
+        if request.options.deadline is not None:
+            ends = (yield Now()) + request.options.deadline
+            expires_at = ends if expires_at is None else min(expires_at, ends)
         if isinstance(request, Call):
-            return (yield from self._call(request, options))
+            return (yield from self._call(request, options, expires_at))
         if isinstance(request, Pure):
             return Success(request.value)
         if isinstance(request, Mapped):
-            result = yield from self.program(request.source, options)
+            result = yield from self.program(request.source, options, expires_at)
             return result.bind(request.fn) if request.returns_result else result.map(request.fn)
         if isinstance(request, Bound):
-            first = yield from self.program(request.source, options)
+            first = yield from self.program(request.source, options, expires_at)
             if isinstance(first, Failure):
                 return first
-            return (yield from self.program(_built("bind", request.fn, first.unwrap()), options))
+            step = _built("bind", request.fn, first.unwrap())
+            return (yield from self.program(step, options, expires_at))
         if isinstance(request, Recovered):
-            first = yield from self.program(request.source, options)
+            first = yield from self.program(request.source, options, expires_at)
             if not isinstance(first, Failure):
                 return first
             rescue = _built("recover", request.fn, first.failure())
-            return (yield from self.program(rescue, options))
+            return (yield from self.program(rescue, options, expires_at))
         if isinstance(request, Failed):
             return Failure(request.error)
         if isinstance(request, Gathered) and request.in_order:
             values = []
             for part in request.requests:
-                result = yield from self.program(part, options)
+                result = yield from self.program(part, options, expires_at)
                 if isinstance(result, Failure):
                     return result
                 values.append(result.unwrap())
             return cast(Result[T, AvalaError], Success(tuple(values)))
         if isinstance(request, Gathered):
-            results = yield Fork(tuple(self.program(r, options) for r in request.requests))
+            parts = tuple(self.program(r, options, expires_at) for r in request.requests)
+            results = yield Fork(parts)
             return cast(Result[T, AvalaError], _collect(results))
         if isinstance(request, Polled):
-            return (yield from self._poll(request, options))
+            return (yield from self._poll(request, options, expires_at))
         raise TypeError(f"not a request: {request!r}")
 
-    def _call(self, call: Call[T], options: Options) -> Program[T]:
+    def _call(self, call: Call[T], options: Options, expires_at: float | None) -> Program[T]:
         wire = self.render(call, options)
         attempt = 0
         while True:
-            outcome: Outcome = yield Transmit(wire, attempt)
+            outcome: Outcome | AvalaError = yield Transmit(wire, attempt, expires_at)
+            if isinstance(outcome, AvalaError):
+                return Failure(outcome)
             if isinstance(outcome, WireResponse) and 200 <= outcome.status < 300:
                 return call.reader.read(outcome.body)
             delay = self.policy.decide(
@@ -159,13 +205,26 @@ class Interpreter:
                 now=time.time(),
                 max_retries=options.max_retries,
             )
+            if delay is not None and expires_at is not None:
+                remaining = expires_at - (yield Now())
+                wait = max(delay, _asked_wait(outcome))  # the server's ask, not the capped wait
+                if wait >= remaining:
+                    if logger.isEnabledFor(logging.INFO):
+                        logger.info(
+                            "not retrying %s %s: a %.2fs wait would pass the deadline: %s",
+                            call.method,
+                            self._shown_path(call),
+                            wait,
+                            _describe(outcome),
+                        )
+                    delay = None
             if delay is None:
                 return Failure(self._error(outcome))
             if logger.isEnabledFor(logging.INFO):
                 logger.info(
                     "retrying %s %s in %.2fs (retry %d): %s",
                     call.method,
-                    redact_text(call.url_path, (self.config.api_key,)),
+                    self._shown_path(call),
                     delay,
                     attempt + 1,
                     _describe(outcome),
@@ -173,21 +232,34 @@ class Interpreter:
             yield Sleep(delay)
             attempt += 1
 
+    def _shown_path(self, call: Call[Any]) -> str:
+        return redact_text(call.url_path, (self.config.api_key,))
+
     def _error(self, outcome: Outcome) -> AvalaError:
+        """The error of a final outcome. Whatever the server sent, this returns: a body
+        that breaks the mapping (nested too deeply, say) still gives the status' error."""
         secrets = (self.config.api_key,)
         if isinstance(outcome, TransportFailure):
             return error_from_failure(outcome, secrets)
-        return error_from_response(
-            outcome.status, outcome.headers, outcome.body, now=time.time(), secrets=secrets
-        )
+        now = time.time()
+        try:
+            return error_from_response(
+                outcome.status, outcome.headers, outcome.body, now=now, secrets=secrets
+            )
+        except Exception as exc:
+            logger.debug("error body of HTTP %s not read: %s", outcome.status, type(exc).__name__)
+        try:
+            return error_from_response(outcome.status, outcome.headers, b"", now=now)
+        except Exception:
+            return AvalaError(f"HTTP {outcome.status}", status_code=outcome.status)
 
-    def _poll(self, polled: Polled[T], options: Options) -> Program[T]:
+    def _poll(self, polled: Polled[T], options: Options, expires_at: float | None) -> Program[T]:
         started = yield Now()
         first = polled.request.first_call()
         endpoint = first.endpoint if first else None
         attempt = 0
         while True:
-            result = yield from self.program(polled.request, options)
+            result = yield from self.program(polled.request, options, expires_at)
             if isinstance(result, Failure):
                 return result
             last = result.unwrap()
@@ -199,14 +271,15 @@ class Interpreter:
             if polled.fails_when is not None and polled.fails_when(last):
                 return Failure(_terminal(endpoint, last))
             remaining = started + polled.timeout - now
+            wait = min(polled.interval, remaining)
             if remaining <= 0:
-                return Failure(
-                    WaitTimeoutError(
-                        f"condition not met after {polled.timeout:g}s; last value: {last!r}",
-                        last=last,
-                    )
-                )
-            yield Sleep(min(polled.interval, remaining))
+                why = f"condition not met after {polled.timeout:g}s"
+            elif expires_at is not None and wait >= expires_at - now:
+                why = "condition not met within the call deadline"
+            else:
+                yield Sleep(wait)
+                continue
+            return Failure(WaitTimeoutError(f"{why}; last value: {last!r}", last=last))
 
 
 def _built(step: str, fn: Callable[[Any], Any], value: Any) -> Request[Any]:
@@ -232,6 +305,13 @@ def _collect(results: tuple[Result[Any, AvalaError], ...]) -> Result[tuple[Any, 
         if isinstance(result, Failure):
             return result
     return Success(tuple(r.unwrap() for r in results))
+
+
+def _asked_wait(outcome: Outcome) -> float:
+    """How long the server asked to be left alone (Retry-After), uncapped; 0 if it did not."""
+    if isinstance(outcome, TransportFailure):
+        return 0.0
+    return parse_retry_after(outcome.headers.get("retry-after"), time.time()) or 0.0
 
 
 def _describe(outcome: Outcome) -> str:

@@ -21,7 +21,7 @@ from returns.result import Result
 from avala import _misuse
 from avala._config import check_header_text
 from avala._decode import Reader
-from avala._options import NO_OPTIONS, Options, check_max_retries, check_timeout
+from avala._options import NO_OPTIONS, Options, check_deadline, check_max_retries, check_timeout
 from avala._redact import redact_json
 from avala._url import check_utf8, fill_template, render_path
 from avala.errors import AvalaError
@@ -70,6 +70,11 @@ class Request(Generic[T]):
     def with_max_retries(self, count: int) -> Request[T]:
         """A copy that may be retried up to ``count`` times (0 turns retries off)."""
         return self._with(replace(self.options, max_retries=check_max_retries(count)))
+
+    def with_deadline(self, seconds: float) -> Request[T]:
+        """A copy that must finish within ``seconds``: every try, backoff and Retry-After
+        wait of everything it sends, from the moment it starts (see docs/reliability.md)."""
+        return self._with(replace(self.options, deadline=check_deadline(seconds)))
 
     def with_idempotency_key(self, key: str | None = None) -> Request[T]:
         """A copy sent with ``Idempotency-Key``, so a POST or PATCH may be retried safely.

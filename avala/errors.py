@@ -12,6 +12,7 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "AvalaError",
+    "ClientClosedError",
     "ConnectionFailedError",
     "DecodeError",
     "FieldError",
@@ -129,7 +130,19 @@ class QuotaExceededError(AvalaError):
 
 
 class ServerError(AvalaError):
-    """5xx: the server failed; retried before it reaches you."""
+    """5xx: the server failed; retried before it reaches you. ``retry_after`` is in seconds
+    when the server said how long to wait (a 503 with ``Retry-After``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = 500,
+        body: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, body=body)
+        self.retry_after = retry_after
 
 
 class NetworkError(AvalaError):
@@ -138,6 +151,10 @@ class NetworkError(AvalaError):
 
 class ConnectionFailedError(NetworkError):
     """The connection could not be made, or broke before a full response arrived."""
+
+
+class ClientClosedError(ConnectionFailedError):
+    """The client was closed while this request was running; nothing more was sent."""
 
 
 class RequestTimeoutError(NetworkError):

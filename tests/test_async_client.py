@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -182,3 +183,28 @@ def test_recover_on_the_async_client(fake: FakeAvala) -> None:
     first, second = run(main())
     assert first == second
     assert [r.method for r in fake.requests] == ["GET", "POST", "GET"]
+
+
+def test_one_client_serves_successive_and_parallel_event_loops(fake: FakeAvala) -> None:
+    """max_concurrency=1 makes gathered calls wait for a slot, which is where a slot
+    semaphore bound to the first loop used to fail on the next one."""
+    datasets = [fake.add_dataset(name=f"D{i}") for i in range(3)]
+    client = AsyncClient(max_concurrency=1)
+    request = gather(*(client.datasets.get(d["uid"]) for d in datasets))
+
+    async def names() -> list[str]:
+        return [d.name for d in (await client.run(request)).unwrap()]
+
+    assert asyncio.run(names()) == ["D0", "D1", "D2"]
+    assert asyncio.run(names()) == ["D0", "D1", "D2"]  # a second loop, the same client
+    in_threads: list[list[str]] = []
+    threads = [
+        threading.Thread(target=lambda: in_threads.append(asyncio.run(names()))) for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert in_threads == [["D0", "D1", "D2"]] * 2  # two loops at once
+    asyncio.run(client.aclose())
+    assert len(fake.requests) == 12
