@@ -10,7 +10,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev,docs]' 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev,docs,bench]' 2>&1 | grep -v "^WARNING: Location" || true
 	@$(BIN)/python -c "import avala, pytest, mypy, ruff, mkdocs" || { echo "install failed"; exit 1; }
 	@touch $(STAMP)
 
@@ -24,8 +24,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy avala
 
+# The second run parses every response with the standard library, as without orjson.
 unit: $(STAMP)
 	$(BIN)/pytest
+	AVALA_NO_ORJSON=1 $(BIN)/pytest
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site

@@ -4,11 +4,13 @@ A resource method builds an immutable ``Request``; ``client.run(request)`` sends
 and returns ``Success(value)`` or ``Failure(AvalaError)``.
 """
 
+from typing import TYPE_CHECKING
+
 from returns.result import Failure, Result, Success
 
-from avala._async_client import AsyncClient
 from avala._base_client import RawResponse
 from avala._client import Client
+from avala._lazy import lazy_attributes
 from avala._request import Call, Request, fail, gather, poll, pure, sequence
 from avala._version import __version__
 from avala.errors import (
@@ -32,6 +34,12 @@ from avala.errors import (
 )
 from avala.retry import RetryPolicy
 from avala.types import CursorPage
+
+if TYPE_CHECKING:
+    from avala._async_client import AsyncClient
+
+# AsyncClient loads asyncio and a thread pool: imported on first use (avala._lazy).
+__getattr__ = lazy_attributes(globals(), {"AsyncClient": "._async_client"})
 
 __all__ = [
     "AsyncClient",

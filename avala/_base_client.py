@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from returns.result import Failure, Result
 
@@ -34,24 +34,17 @@ _DEADLINE_SPENT = TransportFailure("timeout", False, "the call deadline ran out 
 
 _RATE_LIMIT_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
-# Builders hold no state, so every client shares one of each.
-_AGENTS = resources.Agents()
-_ANNOTATION_ISSUES = resources.AnnotationIssues()
-_ANNOTATIONS = resources.Annotations()
-_AUTO_LABEL_JOBS = resources.AutoLabelJobs()
-_CONSENSUS = resources.Consensus()
-_DATASETS = resources.Datasets()
-_EXPORTS = resources.Exports()
-_FLEET = resources.Fleet()
-_INFERENCE_PROVIDERS = resources.InferenceProviders()
-_ORGANIZATIONS = resources.Organizations()
-_PROJECTS = resources.Projects()
-_QUALITY_TARGETS = resources.QualityTargets()
-_SLICES = resources.Slices()
-_STORAGE_CONFIGS = resources.StorageConfigs()
-_TASKS = resources.Tasks()
-_WEBHOOKS = resources.Webhooks()
-_WEBHOOK_DELIVERIES = resources.WebhookDeliveries()
+B = TypeVar("B")
+# Builders hold no state, so every client shares one of each, built on first use (the
+# resource modules and the models they name are imported then).
+_BUILDERS: dict[type[Any], Any] = {}
+
+
+def _builder(cls: type[B]) -> B:
+    found: B | None = _BUILDERS.get(cls)
+    if found is None:
+        found = _BUILDERS[cls] = cls()
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,71 +197,71 @@ class BaseClient:
 
     @property
     def agents(self) -> resources.Agents:
-        return _AGENTS
+        return _builder(resources.Agents)
 
     @property
     def annotation_issues(self) -> resources.AnnotationIssues:
-        return _ANNOTATION_ISSUES
+        return _builder(resources.AnnotationIssues)
 
     @property
     def annotations(self) -> resources.Annotations:
-        return _ANNOTATIONS
+        return _builder(resources.Annotations)
 
     @property
     def auto_label_jobs(self) -> resources.AutoLabelJobs:
-        return _AUTO_LABEL_JOBS
+        return _builder(resources.AutoLabelJobs)
 
     @property
     def consensus(self) -> resources.Consensus:
-        return _CONSENSUS
+        return _builder(resources.Consensus)
 
     @property
     def datasets(self) -> resources.Datasets:
-        return _DATASETS
+        return _builder(resources.Datasets)
 
     @property
     def exports(self) -> resources.Exports:
-        return _EXPORTS
+        return _builder(resources.Exports)
 
     @property
     def fleet(self) -> resources.Fleet:
-        return _FLEET
+        return _builder(resources.Fleet)
 
     @property
     def inference_providers(self) -> resources.InferenceProviders:
-        return _INFERENCE_PROVIDERS
+        return _builder(resources.InferenceProviders)
 
     @property
     def organizations(self) -> resources.Organizations:
-        return _ORGANIZATIONS
+        return _builder(resources.Organizations)
 
     @property
     def projects(self) -> resources.Projects:
-        return _PROJECTS
+        return _builder(resources.Projects)
 
     @property
     def quality_targets(self) -> resources.QualityTargets:
-        return _QUALITY_TARGETS
+        return _builder(resources.QualityTargets)
 
     @property
     def slices(self) -> resources.Slices:
-        return _SLICES
+        return _builder(resources.Slices)
 
     @property
     def storage_configs(self) -> resources.StorageConfigs:
-        return _STORAGE_CONFIGS
+        return _builder(resources.StorageConfigs)
 
     @property
     def tasks(self) -> resources.Tasks:
-        return _TASKS
+        return _builder(resources.Tasks)
 
     @property
     def webhooks(self) -> resources.Webhooks:
-        return _WEBHOOKS
+        return _builder(resources.Webhooks)
 
     @property
     def webhook_deliveries(self) -> resources.WebhookDeliveries:
-        return _WEBHOOK_DELIVERIES
+        return _builder(resources.WebhookDeliveries)
 
 
 def _path_of(url: str, base_url: str) -> str:

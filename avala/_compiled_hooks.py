@@ -2,8 +2,14 @@
 
 cattrs' generated hooks make a function call per field and a keyword call per object;
 for wide pages that is most of a list call's time. These hooks check each field inline
-and set slots directly. They accept and refuse exactly what the detailed converter does,
+and store it in a slot. They accept and refuse exactly what the detailed converter does,
 which still runs (only) to name the path of a failure.
+
+A frozen dataclass refuses attribute stores, so setting a slot would cost a call to
+``object.__setattr__`` per field. Instead the hook fills an instance of a plain twin
+class with the same slots (a store is then one bytecode) and, once every field has
+passed its check, gives it the model's class: CPython allows ``__class__`` assignment
+between classes with the same layout, and the compiler checks that once per model.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ class _Compiler:
             "_set": object.__setattr__,
             "_MISSING": dataclasses.MISSING,
             "_fromiso": datetime.fromisoformat,
-            "_adopt": JsonObject.adopt,
+            "_JsonObject": JsonObject,
         }
         self.counter = 0
 
@@ -108,10 +114,16 @@ class _Compiler:
             if item is JsonObject:  # arrays of loose objects: common and wide, so inline
                 return [
                     *lines,
-                    f"{indent}elif any(i.__class__ is not dict for i in v):",
-                    f"{indent}    {fail}",
                     f"{indent}else:",
-                    f"{indent}    v = tuple([_adopt(i) for i in v])",
+                    f"{indent}    items = []",
+                    f"{indent}    for i in v:",
+                    f"{indent}        if i.__class__ is not dict:",
+                    f"{indent}            {fail}",
+                    f"{indent}        j = _new(_JsonObject)",  # JsonObject.adopt, inlined
+                    f"{indent}        j._data = i",
+                    f"{indent}        j._hash = None",
+                    f"{indent}        items.append(j)",
+                    f"{indent}    v = tuple(items)",
                 ]
             hook, of = self.name(self.get_hook(item)), self.name(item)
             return [
@@ -125,11 +137,12 @@ class _Compiler:
     def compile(self, cls: type) -> Hook:
         hints = get_type_hints(cls)
         target = self.name(cls)
+        twin = _slot_twin(cls)
         lines = [
             "def structure(o, _):",
             "    if o.__class__ is not dict:",
             "        raise TypeError('expected object')",
-            f"    inst = _new({target})",
+            f"    inst = _new({self.name(twin) if twin else target})",
         ]
         for f in dataclasses.fields(cls):
             key = repr(f.name)
@@ -149,12 +162,30 @@ class _Compiler:
                 if checks:
                     lines.append("    else:")
                     lines += checks
-            lines.append(f"    _set(inst, {key}, v)")
+            lines.append(f"    inst.{f.name} = v" if twin else f"    _set(inst, {key}, v)")
+        if twin:
+            lines.append(f"    inst.__class__ = {target}")
         lines.append("    return inst")
         exec("\n".join(lines), self.ns)  # the standard way to build a specialised function
         hook: Hook = self.ns["structure"]
         hook.__qualname__ = f"structure_{cls.__name__}"
         return hook
+
+
+def _slot_twin(cls: type) -> type | None:
+    """A plain class with ``cls``'s slots, whose instances can become ``cls`` instances;
+    None when ``cls`` is not a slotted class straight off ``object`` (the hook then sets
+    fields with ``object.__setattr__``)."""
+    slots = cls.__dict__.get("__slots__")
+    if cls.__bases__ != (object,) or not isinstance(slots, tuple):
+        return None
+    twin = type(f"_{cls.__name__}Fields", (), {"__slots__": slots})
+    probe: Any = object.__new__(twin)
+    try:
+        probe.__class__ = cls  # CPython checks that the two layouts match
+    except TypeError:
+        return None
+    return twin
 
 
 def compile_model_hook(cls: type, get_hook: Callable[[Any], Hook]) -> Hook:

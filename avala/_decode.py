@@ -3,21 +3,21 @@ that says how its response body becomes a value."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar, cast, get_args
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, get_args
 from urllib.parse import parse_qs, urlsplit
 
-import cattrs
-from cattrs.errors import IterableValidationNote
-from cattrs.gen import make_dict_structure_fn
 from returns.result import Failure, Result, Success
 
+from avala import _json
 from avala._compiled_hooks import compile_model_hook, is_homogeneous_tuple, is_model
 from avala.errors import DecodeError
 from avala.types._common import CursorPage, JsonObject, freeze_json
+
+if TYPE_CHECKING:
+    import cattrs
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -54,6 +54,8 @@ def _json_object(value: Any, _: Any) -> JsonObject:
 
 def make_converter(*, detailed: bool) -> cattrs.Converter:
     """Build the converter; the detailed twin only runs to name the path of a failure."""
+    import cattrs  # here, not at the top: most of the import time of the SDK otherwise
+
     conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
     conv.register_structure_hook(str, _strict(str, "string"))
     conv.register_structure_hook(int, _strict(int, "integer"))
@@ -91,6 +93,8 @@ def make_converter(*, detailed: bool) -> cattrs.Converter:
 def _object_only(cls: type, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     """cattrs' own hook for a model, refusing anything but a JSON object (it would read
     a string as an object with no keys)."""
+    from cattrs.gen import make_dict_structure_fn
+
     inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv)
 
     def hook(value: Any, target: Any) -> Any:
@@ -105,6 +109,9 @@ def _structure_each(
     value: list[Any], hook: Callable[[Any, Any], Any], item_type: Any, t: Any
 ) -> list[Any]:
     """Structure items one by one, noting the index of each failure for error paths."""
+    import cattrs
+    from cattrs.errors import IterableValidationNote
+
     out, errors = [], []
     for index, item in enumerate(value):
         try:
@@ -119,14 +126,33 @@ def _structure_each(
     return out
 
 
-CONVERTER = make_converter(detailed=False)
-_DETAILED = make_converter(detailed=True)
+_CONVERTERS: dict[bool, cattrs.Converter] = {}
+
+
+def converter(*, detailed: bool = False) -> cattrs.Converter:
+    """The shared converter (or its detailed twin), built on first use: setting one up
+    costs more than most programs' first call, and many never decode a failure."""
+    found = _CONVERTERS.get(detailed)
+    if found is None:
+        found = _CONVERTERS[detailed] = make_converter(detailed=detailed)
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    """``CONVERTER`` and ``_DETAILED``, the names these converters had when built at import."""
+    if name == "CONVERTER":
+        return converter()
+    if name == "_DETAILED":
+        return converter(detailed=True)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _failure_path(value: Any, target: Any) -> tuple[str, str]:
     """Run the detailed converter to learn where and why ``value`` fails as ``target``."""
+    import cattrs
+
     try:
-        _DETAILED.structure(value, target)
+        converter(detailed=True).structure(value, target)
     except Exception as exc:
         if isinstance(exc, cattrs.BaseValidationError):
             messages = cattrs.transform_error(exc)
@@ -142,7 +168,7 @@ def structure(
 ) -> Result[Any, DecodeError]:
     """Structure decoded JSON (found at path ``at``) into ``target``; failures name the path."""
     try:
-        return Success(CONVERTER.structure(value, target))
+        return Success(converter().structure(value, target))
     except Exception:
         where, reason = _failure_path(value, target)
         where = at + where[1:]
@@ -177,7 +203,7 @@ class Reader(Generic[T]):
         """The value of a 2xx body. Never raises: whatever the server sent that cannot be
         read (nested too deeply for the parser, say) is a DecodeError."""
         try:
-            value = json.loads(body) if body else None
+            value = _json.loads(body) if body else None
         except ValueError as exc:
             # Even a call that returns nothing refuses a body that is not JSON: it is
             # likely a proxy's page, and the API may never have seen the request.

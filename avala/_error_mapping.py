@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from avala import _json
 from avala._redact import redact_json, redact_text
 from avala._wire import TransportFailure, parse_retry_after
 from avala.errors import (
@@ -44,7 +44,7 @@ def _parse_body(raw: bytes, secrets: tuple[str, ...]) -> Any:
     if not raw:
         return None
     try:
-        parsed = json.loads(raw)
+        parsed = _json.loads(raw)
     except (ValueError, RecursionError):
         text = raw[:_TEXT_SCAN_BYTES].decode("utf-8", "replace")
         return redact_text(text, secrets)[:TEXT_BODY_LIMIT]

@@ -10,10 +10,15 @@ Contenders and workloads:
 
 * ``get``, ``list_projects``, ``list_datasets``: ``raw`` (a keep-alive socket writing a
   prepared request, then ``json.loads``), ``requests`` (a default ``requests.Session()``,
-  ``session.get(url).json()``), ``avala`` (``client.run(...).unwrap()``). ``n`` timed calls
-  after ``W`` warm-up calls; prints ``per_call`` seconds.
-* ``decode``: ``json`` (``json.loads`` of the bytes of 10,000 projects) and ``avala``
-  (``structure`` of the same 10,000 already-parsed dicts into ``Project`` models).
+  ``session.get(url).json()``), ``httpx`` (a default ``httpx.Client``, ``json.loads`` of
+  the body), ``reference`` (the existing SDK, PyPI ``avala==0.10.0``: run this script
+  with its venv's interpreter), ``avala`` (``client.run(...).unwrap()``; afterwards it
+  checks that the server saw only origin-form request targets). ``n`` timed calls after
+  ``W`` warm-up calls; prints ``per_call`` seconds.
+* ``decode``: the bytes of 10,000 projects become models: ``json`` (``json.loads`` only,
+  for scale), ``avala`` (``array(Project).read``: parse and structure), ``avala_structure``
+  (structure only, of already-parsed dicts), ``reference`` (the existing SDK:
+  ``json.loads``, then ``Project.model_validate`` per item, as its list calls do).
 * ``iterate``: walk all 200 pages (10,000 projects) once, after one warm-up page: ``raw``,
   ``requests`` (following ``next``), ``avala`` (``client.iterate``), and ``avala_keep``
   (a control that keeps every item, to show the memory measure sees retention). Prints
@@ -138,6 +143,25 @@ def call_factory(contender: str, workload: str, base_url: str) -> tuple[Callable
         params = {"limit": LIST_LIMIT}
         url = base_url + path
         return (lambda: session.get(url, params=params).json()["results"]), session
+    if contender == "httpx":
+        import httpx
+
+        session = httpx.Client(headers={"X-Avala-Api-Key": API_KEY})
+        if workload == "get":
+            one = f"{base_url}/users/me/projects/{GET_UID}/"
+            return (lambda: json.loads(session.get(one).content)), session
+        params = {"limit": LIST_LIMIT}
+        url = base_url + path
+        return (lambda: json.loads(session.get(url, params=params).content)["results"]), session
+    if contender == "reference":
+        import avala  # the existing SDK: this process runs in its venv
+
+        ref = avala.Client(api_key=API_KEY, base_url=base_url)
+        if workload == "get":
+            return (lambda: ref.projects.get(GET_UID)), ref
+        if workload == "list_projects":
+            return (lambda: ref.projects.list(limit=LIST_LIMIT).items), ref
+        return (lambda: ref.datasets.list(limit=LIST_LIMIT).items), ref
     if contender == "avala":
         from avala import Client
 
@@ -155,6 +179,17 @@ def decode_factory(contender: str) -> Callable[[], Any]:
     if contender == "json":
         return lambda: json.loads(data)
     if contender == "avala":
+        from avala._decode import array
+        from avala.types import Project
+
+        reader = array(Project)
+        return lambda: reader.read(data).unwrap()
+    if contender == "reference":
+        from avala.types.project import Project  # the existing SDK's pydantic model
+
+        validate = Project.model_validate
+        return lambda: [validate(item) for item in json.loads(data)]
+    if contender == "avala_structure":
         from avala._decode import structure
         from avala.types import Project
 
@@ -568,6 +603,12 @@ def main() -> None:
         result["per_call"] = time_calls(call, args.n, warmup)
     if closer is not None:
         closer.close()
+    if args.contender == "avala" and args.workload != "decode":
+        raw = RawHttp(base_url)
+        stats = _server_stats(raw)
+        raw.close()
+        if stats["not_origin_form"]:
+            raise SystemExit(f"{stats['not_origin_form']} requests were not in origin-form")
     print(json.dumps(result))
 
 

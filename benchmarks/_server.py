@@ -16,7 +16,8 @@ Routes (all ``GET``, under ``/api/v1``):
 * ``/datasets/?limit=<L>``: one page of L datasets, each with 5 predefined labels whose
   attributes nest, ``next`` null.
 * ``/datasets/<uid>/``: one dataset.
-* ``/__stats__``: ``{"requests": n, "cpu_seconds": s}`` of this server process, so the
+* ``/__stats__``: ``{"requests": n, "cpu_seconds": s, "not_origin_form": k}`` of this server
+  process (k counts request targets not in origin-form, which the avala contender checks), so the
   harness can show what a request costs the server.
 
 Responses carry ``Content-Length`` and keep the connection open (HTTP/1.1 keep-alive) unless
@@ -118,6 +119,7 @@ class Routes:
         self.origin = origin  # "http://127.0.0.1:PORT"
         self.cache: dict[bytes, bytes] = {}
         self.requests = 0
+        self.not_origin_form = 0
         for page in range(ITER_PAGES):
             self.cache[f"{PROJECTS}?cursor={page}&limit={ITER_PAGE_SIZE}".encode()] = (
                 self._iter_page(page)
@@ -152,12 +154,15 @@ class Routes:
 
     def answer(self, target: bytes) -> bytes:
         self.requests += 1
+        if target[:1] != b"/":  # absolute-form: a client that regressed from origin-form
+            self.not_origin_form += 1
         hit = self.cache.get(target)
         if hit is not None:
             return hit
         if target == b"/__stats__":
             cpu = time.process_time() - self.started_cpu
-            return _response(_dumps({"requests": self.requests - 1, "cpu_seconds": cpu}))
+            stats = {"requests": self.requests - 1, "cpu_seconds": cpu}
+            return _response(_dumps({**stats, "not_origin_form": self.not_origin_form}))
         built = self._build(target.decode("latin-1"))
         if built is None:
             return NOT_FOUND

@@ -22,7 +22,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,18 @@ MEASURE = HERE / "_measure.py"
 SERVER = HERE / "_server.py"
 LAST_RUN = HERE / "last_run.md"
 SLOW_DELAY = 0.005
-MIB_LIMIT = 5.0
+MIB_LIMIT = 1.0
+REFERENCE_VENV = HERE / ".venv-reference"  # the existing SDK (PyPI avala==0.10.0), gitignored
+REFERENCE_SPEC = "avala==0.10.0"
+IMPORT_PAIRS = 20
+IMPORT_LIMIT = 2.0
+LABELS = {
+    "raw": "floor (raw socket)",
+    "requests": "requests+json",
+    "httpx": "httpx+json",
+    "reference": "existing SDK",
+    "avala": "avala",
+}
 
 
 @dataclass(frozen=True)
@@ -48,49 +59,56 @@ class Workload:
     baseline: str = "requests"  # contender the ratio divides by
     subject: str = "avala"  # contender the ratio is about
     profile_n: int = 0
+    versus: tuple[tuple[str, float], ...] = ()  # more targets: subject/contender <= limit
 
 
 WORKLOADS = (
     Workload(
         name="get",
         label="get",
-        contenders=("raw", "requests", "avala"),
+        contenders=("raw", "requests", "httpx", "reference", "avala"),
         n=400,
-        target="≤ 0.60×",
+        target="≤ 1.00× httpx+json",
         kind="ratio_max",
-        limit=0.60,
+        limit=1.0,
+        baseline="httpx",
+        versus=(("reference", 0.70),),
         profile_n=200,
     ),
     Workload(
         name="list_projects",
         label="list(100 projects)",
-        contenders=("raw", "requests", "avala"),
+        contenders=("raw", "requests", "httpx", "reference", "avala"),
         n=200,
-        target="≤ 0.80×",
+        target="≤ 1.00× httpx+json",
         kind="ratio_max",
-        limit=0.80,
+        limit=1.0,
+        baseline="httpx",
+        versus=(("reference", 0.70),),
         profile_n=100,
     ),
     Workload(
         name="list_datasets",
         label="list(100 datasets)",
-        contenders=("raw", "requests", "avala"),
+        contenders=("raw", "requests", "httpx", "reference", "avala"),
         n=40,
-        target="≤ 0.95×",
+        target="≤ 1.00× httpx+json",
         kind="ratio_max",
-        limit=0.95,
+        limit=1.0,
+        baseline="httpx",
+        versus=(("reference", 0.70),),
         profile_n=20,
     ),
     Workload(
         name="decode",
-        label="structure 10,000 parsed projects",
-        contenders=("json", "avala"),
+        label="parse+structure 10,000 projects",
+        contenders=("json", "avala_structure", "reference", "avala"),
         n=15,
-        target="≤ 1.6× json.loads",
+        target="≤ 0.60× existing SDK",
         kind="ratio_max",
-        limit=1.6,
+        limit=0.6,
         floor=None,
-        baseline="json",
+        baseline="reference",
         profile_n=5,
     ),
     Workload(
@@ -125,6 +143,7 @@ class Row:
     ratio: str = ""
     verdict: str = ""
     note: str = ""
+    extra: list[list[str]] = field(default_factory=list)  # [ratio label, ratio, target, verdict]
 
 
 # -- machine and processes -----------------------------------------------------------------
@@ -204,12 +223,41 @@ def child_env(base_url: str, slow_url: str) -> dict[str, str]:
     return env
 
 
+def reference_python() -> tuple[Path | None, str]:
+    """The existing SDK's interpreter, building its venv on first use; (None, why) when
+    it cannot be built (PyPI unreachable, say): the bench then runs without it."""
+    python = REFERENCE_VENV / "bin" / "python"
+    check = [str(python), "-c", "import avala.types.project, httpx, pydantic"]
+    try:
+        if not python.exists():
+            print(f"building {REFERENCE_VENV.name} with {REFERENCE_SPEC} ...", flush=True)
+            subprocess.run(["python3.11", "-m", "venv", str(REFERENCE_VENV)], check=True)
+            pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+            subprocess.run([*pip, REFERENCE_SPEC], check=True, capture_output=True, timeout=600)
+        subprocess.run(check, check=True, capture_output=True, cwd=HERE, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return (
+            None,
+            f"existing SDK unavailable ({type(exc).__name__}: cannot install {REFERENCE_SPEC})",
+        )
+    return python, ""
+
+
+def interpreter(contender: str) -> str:
+    return str(REFERENCE) if contender == "reference" and REFERENCE else sys.executable
+
+
+REFERENCE: Path | None = None
+
+
 def measure(env: dict[str, str], contender: str, workload: str, n: int, *extra: str) -> Any:
     """Run one _measure.py process. The SDK may be mid-edit (others work on it while
     benchmarks run), so a failed process is retried twice, a few seconds apart."""
-    args = [sys.executable, str(MEASURE), contender, workload, str(n), *extra]
+    args = [interpreter(contender), str(MEASURE), contender, workload, str(n), *extra]
+    if contender == "reference":  # both packages are named avala: keep ours off the path
+        env = {k: v for k, v in env.items() if k != "PYTHONPATH"}
     for attempt in range(3):
-        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, cwd=HERE)
         if done.returncode == 0:
             return json.loads(done.stdout.strip().splitlines()[-1])
         last = done.stderr.strip().splitlines()[-1:] or ["(no output)"]
@@ -217,6 +265,55 @@ def measure(env: dict[str, str], contender: str, workload: str, n: int, *extra: 
             print(f"  {contender} {workload} failed ({last[0]}); retrying", flush=True)
             time.sleep(3)
     raise RuntimeError(f"{' '.join(args[1:])} failed 3 times:\n{done.stderr.strip()}")
+
+
+def import_seconds(python: str, module: str, env: dict[str, str]) -> float:
+    """How long ``import module`` takes in a fresh interpreter, timed inside it."""
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    done = subprocess.run(
+        [python, "-c", code], env=env, cwd=HERE, capture_output=True, text=True, timeout=60
+    )
+    if done.returncode:
+        raise RuntimeError(f"import {module} failed: {done.stderr.strip()[-300:]}")
+    return float(done.stdout.strip())
+
+
+def measure_imports(env: dict[str, str], pairs: int) -> dict[str, list[float]]:
+    """``import requests``, ``import avala`` (and the existing SDK's), interleaved, each in a
+    fresh process, after one untimed import that writes the bytecode caches."""
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    ours = {**env, "PYTHONPATH": str(HERE.parent)}
+    who = [("requests", sys.executable, "requests", ours), ("avala", sys.executable, "avala", ours)]
+    if REFERENCE:
+        who.append(("reference", str(REFERENCE), "avala", env))
+    for _, python, module, e in who:
+        import_seconds(python, module, e)
+    out: dict[str, list[float]] = {name: [] for name, *_ in who}
+    for _ in range(pairs):
+        for name, python, module, e in who:
+            out[name].append(import_seconds(python, module, e))
+    return out
+
+
+def import_row(times: dict[str, list[float]]) -> Row:
+    w = Workload(
+        name="import",
+        label=f"import (fresh process, median of {IMPORT_PAIRS})",
+        contenders=tuple(times),
+        n=IMPORT_PAIRS,
+        target=f"≤ {IMPORT_LIMIT:g}× import requests",
+        kind="ratio_max",
+        limit=IMPORT_LIMIT,
+        floor=None,
+    )
+    row = Row(w)
+    for c, values in times.items():
+        row.cells[c] = cell_time(values)
+    pairs = [a / r for a, r in zip(times["avala"], times["requests"], strict=True)]
+    mid = statistics.median(times["avala"]) / statistics.median(times["requests"])
+    row.ratio = f"{mid:.2f}× (pairs {min(pairs):.2f}–{max(pairs):.2f})"
+    row.verdict = "PASS" if mid <= IMPORT_LIMIT else "MISS"
+    return row
 
 
 def check_sdk_imports() -> str | None:
@@ -308,8 +405,28 @@ def judge(w: Workload, results: dict[str, list[dict[str, Any]]]) -> Row:
         return row
 
     per_round = {
-        c: [statistics.median(r["per_call"]) for r in rs] for c, rs in results.items()
+        c: [statistics.median(r["per_call"]) for r in rs] for c, rs in results.items() if rs
     }  # one median per fresh process, in round order
+    for versus, limit in w.versus:
+        if versus not in per_round:
+            row.extra.append([f"avala/{LABELS[versus]}", "not measured", f"≤ {limit:.2f}×", "—"])
+            continue
+        vs = [s / b for s, b in zip(per_round[w.subject], per_round[versus], strict=True)]
+        mid = statistics.median(vs)
+        verdict = "PASS" if mid <= limit else "MISS"
+        row.extra.append(
+            [
+                f"avala/{LABELS[versus]}",
+                f"{mid:.2f}× ({min(vs):.2f}–{max(vs):.2f})",
+                f"≤ {limit:.2f}× {LABELS[versus]}",
+                verdict,
+            ]
+        )
+    if w.baseline not in per_round:
+        for c, values in per_round.items():
+            row.cells[c] = cell_time(values)
+        row.ratio, row.verdict = "not measured", "—"
+        return row
     ratios = [s / b for s, b in zip(per_round[w.subject], per_round[w.baseline], strict=True)]
     if w.kind == "speedup_min":
         calls = results[w.subject][0]["calls_per_batch"]
@@ -334,32 +451,51 @@ def judge(w: Workload, results: dict[str, list[dict[str, Any]]]) -> Row:
 
 
 def table_rows(rows: list[Row]) -> tuple[list[str], list[list[str]], list[str]]:
-    header = [
-        "workload",
-        "floor (raw socket)",
-        "requests+json",
-        "avala",
-        "ratio avala/requests",
-        "target",
-        "PASS/MISS",
-    ]
+    header = ["workload", *LABELS.values(), "ratio", "target", "PASS/MISS"]
     body, notes = [], []
     for i, row in enumerate(rows, 1):
         w = row.workload
-        floor = row.cells.get(w.floor, "—") if w.floor else "—"
-        base = row.cells.get(w.baseline if w.kind != "speedup_min" else "requests", "—")
-        subject = row.cells.get(w.subject, "—")
+        cells = {c: row.cells.get(c, "—") for c in LABELS}
+        cells["raw"] = row.cells.get(w.floor, "—") if w.floor else "—"
         if w.name == "decode":
-            base += " (json.loads)"
-            subject += " (structure)"
+            cells["requests"] = row.cells.get("json", "—") + " (json.loads alone)"
+            cells["avala"] += f" (structure alone {row.cells.get('avala_structure', '—')})"
         if w.kind == "speedup_min":
-            base += " (sequential)"
-            subject = f"{subject} gathered; Client sequential {row.cells.get('avala_seq', '—')}"
+            cells["requests"] += " (sequential)"
+            cells["avala"] = (
+                f"{cells['avala']} gathered; Client sequential {row.cells.get('avala_seq', '—')}"
+            )
         mark = f" [{i}]" if row.note else ""
-        body.append([w.label + mark, floor, base, subject, row.ratio, w.target, row.verdict])
+        ratio = f"avala/{LABELS.get(w.baseline, w.baseline)} {row.ratio}"
+        body.append([w.label + mark, *cells.values(), ratio, w.target, row.verdict])
+        for label, value, target, verdict in row.extra:
+            body.append(["", *([""] * len(LABELS)), f"{label} {value}", target, verdict])
         if row.note:
             notes.append(f"[{i}] {row.note}")
     return header, body, notes
+
+
+def ratio_table(workloads: list[Workload], results: dict[str, Any]) -> list[str]:
+    """Every contender of the per-call workloads against the same round's requests+json."""
+    calls = [w for w in workloads if w.name in ("get", "list_projects", "list_datasets")]
+    if not calls:
+        return []
+    body = []
+    for c, label in LABELS.items():
+        cells = [f"{label}{' (floor)' if c == 'raw' else ''}"]
+        for w in calls:
+            rounds = results[w.name]
+            if not rounds.get(c) or not rounds.get("requests"):
+                cells.append("not measured")
+                continue
+            ratios = [
+                statistics.median(a["per_call"]) / statistics.median(b["per_call"])
+                for a, b in zip(rounds[c], rounds["requests"], strict=True)
+            ]
+            mid = statistics.median(ratios)
+            cells.append(f"{mid:.2f}× ({min(ratios):.2f}–{max(ratios):.2f})")
+        body.append(cells)
+    return markdown_table(["contender / requests+json", *(w.label for w in calls)], body)
 
 
 LEGEND = [
@@ -367,7 +503,8 @@ LEGEND = [
     "the median of its timed calls), ± the largest distance of a round from that median.",
     "Ratios: computed per round (both contenders measured in the same round), then the median",
     "and, in brackets, the lowest and highest round. PASS/MISS compares the median ratio.",
-    "decode: the ratio is structure() / json.loads() of the same 10,000 projects.",
+    "parse+structure: bytes of 10,000 projects to models; ratio over the existing SDK's",
+    "json.loads + Project.model_validate per item (json.loads alone and structure alone: scale).",
     "iterate: peak RSS during the walk minus RSS before it, per fresh process; PASS needs",
     "every round under the limit.",
     "gather: the ratio is gathered throughput over sequential-Client throughput;",
@@ -426,6 +563,15 @@ def main() -> int:
         print(line, flush=True)
     out += ["```", *header, "```", ""]
 
+    global REFERENCE
+    REFERENCE, why_not = reference_python()
+    if REFERENCE is None:
+        print(why_not, flush=True)
+        out += [f"**{why_not}**: its cells read 'not measured'.", ""]
+        workloads = [
+            replace(w, contenders=tuple(c for c in w.contenders if c != "reference"))
+            for w in workloads
+        ]
     with ExitStack() as stack:
         base_url = stack.enter_context(server(0.0))
         slow_url = stack.enter_context(server(SLOW_DELAY))
@@ -455,15 +601,28 @@ def main() -> int:
             print(f"round {r + 1}/{args.rounds} done in {took:.1f} s", flush=True)
 
         rows = [judge(w, results[w.name]) for w in workloads]
+        if not args.only or "import" in args.only.split(","):
+            rows.append(import_row(measure_imports(env, IMPORT_PAIRS)))
         head, body, notes = table_rows(rows)
         table = markdown_table(head, body)
+        ratios = ratio_table(workloads, results)
         print()
         print("\n".join(table))
         print()
         print("\n".join([*notes, "", *LEGEND]))
         out += [*table, "", *notes, "", *LEGEND, ""]
+        if ratios:
+            print("\n" + "\n".join(ratios))
+            out += ["Every contender against the same round's requests+json:", "", *ratios, ""]
 
-        misses = [row for row in rows if row.verdict == "MISS"]
+        misses = [
+            row
+            for row in rows
+            if row.workload.name != "import"
+            and (row.verdict == "MISS" or any(e[3] == "MISS" for e in row.extra))
+        ]
+        if "list_datasets" in {w.name for w in workloads}:  # the issue asks for this profile
+            misses += [r for r in rows if r.workload.name == "list_datasets" and r not in misses]
         if misses:
             out += ["## Where the time goes (every MISS)", ""]
             print("\nWhere the time goes, for every MISS (fresh process, warm-up excluded):\n")

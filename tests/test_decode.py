@@ -185,6 +185,7 @@ def test_compiled_hooks_agree_with_the_detailed_converter(model_cls: type, data:
     except Exception:
         slow = "failed"
     assert fast == slow
+    assert type(fast) is type(slow)  # the hook's instance is of the model's own class
 
 
 # --- No coercion: a value of the wrong JSON type is refused, never converted -------------
