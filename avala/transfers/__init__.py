@@ -1,0 +1,1 @@
+"""Moving file bytes between local files and object storage, as request values."""
