@@ -224,15 +224,16 @@ def _changed(op: ObjectPut, why: str) -> SourceChangedError:
 
 def _answer(response: urllib3.BaseHTTPResponse) -> WireResponse:
     """The response, its body cut at ``_MAX_ANSWER_BYTES``; the connection goes back to
-    the pool only when the body was read to its end."""
+    the pool only when the body was read to its end. Raises when the body is cut short."""
     reuse = False
-    body = b""
-    try:
-        body = response.read(_MAX_ANSWER_BYTES + 1)
-        reuse = len(body) <= _MAX_ANSWER_BYTES
-    except Exception as exc:
-        if not isinstance(exc, urllib3.exceptions.HTTPError | OSError):
-            raise
+    try:  # a body cut short fails the try, as on the API (docs/reliability.md, "Framing")
+        length = response.length_remaining  # from Content-Length; None if chunked
+        if length is not None and length <= _MAX_ANSWER_BYTES:
+            body = response.read()  # urllib3 refuses a body shorter than its Content-Length
+            reuse = True
+        else:
+            body = response.read(_MAX_ANSWER_BYTES + 1)
+            reuse = len(body) <= _MAX_ANSWER_BYTES
     finally:
         if not reuse:
             response.close()
