@@ -16,16 +16,24 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, TypeVar
 
-from returns.result import Result
+from returns.result import Failure, Result
 
-from avala._base_client import BaseClient, RawResponse, ResponseRecorder, value_or_raise
+from avala._base_client import (
+    STOPPED,
+    BaseClient,
+    RawResponse,
+    ResponseRecorder,
+    StopFlag,
+    value_or_raise,
+)
+from avala._object_transport import ObjectReply, ObjectTransport
 from avala._pagination import walk
-from avala._program import Emit, Fork, Now, Program, Sleep, Transmit
+from avala._program import Emit, Fork, Now, Program, SendObject, Sleep, Transmit
 from avala._request import Call, Request
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from avala._wire import Outcome
 from avala.errors import AvalaError
-from avala.events import EventHandler
+from avala.events import BytesSent, EventHandler
 from avala.retry import RetryPolicy
 from avala.types import CursorPage
 
@@ -52,6 +60,7 @@ class AsyncClient(BaseClient):
         retry_policy: RetryPolicy | None = None,
         verify: bool | str = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        object_transport: ObjectTransport | None = None,
     ) -> None:
         if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
             raise TypeError("max_concurrency must be an int")
@@ -68,6 +77,7 @@ class AsyncClient(BaseClient):
             verify=verify,
             max_response_bytes=max_response_bytes,
             pool_size=max_concurrency,
+            object_transport=object_transport,
         )
         self._max_concurrency = max_concurrency
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="avala")
@@ -125,35 +135,129 @@ class AsyncClient(BaseClient):
             yield value_or_raise(result)
 
     async def _drive(
-        self, program: Program[T], seen: ResponseRecorder | None, on_event: EventHandler | None
+        self,
+        program: Program[T],
+        seen: ResponseRecorder | None,
+        on_event: EventHandler | None,
+        stop: StopFlag | None = None,
     ) -> Result[T, AvalaError]:
         loop = asyncio.get_running_loop()
         answer: Any = None
         while True:
             try:
                 instruction = program.send(answer)
-            except StopIteration as stop:
-                result: Result[T, AvalaError] = stop.value
+            except StopIteration as done:
+                result: Result[T, AvalaError] = done.value
                 return result
+            if stop is not None and stop.is_set():
+                program.close()
+                return Failure(STOPPED)
             if isinstance(instruction, Transmit):
                 answer = await self._send(instruction, loop)
                 if seen is not None:
                     seen.note(answer)
+            elif isinstance(instruction, SendObject):
+                answer = await self._send_object_async(instruction, loop, on_event)
             elif isinstance(instruction, Sleep):
                 await self._nap(instruction.seconds, loop)
                 answer = None
             elif isinstance(instruction, Now):
                 answer = loop.time()
+            elif isinstance(instruction, Fork) and instruction.limit is not None:
+                answer = await self._run_bounded(instruction, seen, on_event, stop)
             elif isinstance(instruction, Fork):
                 answer = tuple(
                     await asyncio.gather(
-                        *(self._drive(p, seen, on_event) for p in instruction.programs)
+                        *(self._drive(p, seen, on_event, stop) for p in instruction.programs)
                     )
                 )
             elif isinstance(instruction, Emit):
                 answer = None
                 if on_event is not None:
                     on_event(instruction.event)
+
+    async def _run_bounded(
+        self,
+        fork: Fork,
+        seen: ResponseRecorder | None,
+        on_event: EventHandler | None,
+        parent: StopFlag | None,
+    ) -> tuple[Any, ...]:
+        """``fork.limit`` worker coroutines, each taking the next program as soon as it is
+        free; the first Failure stops new starts and is the answer (as on ``Client``)."""
+        programs = fork.programs
+        results: list[Result[Any, AvalaError] | None] = [None] * len(programs)
+        stop = StopFlag(parent)
+        taken = 0
+        failure: list[Result[Any, AvalaError]] = []
+
+        async def work() -> None:
+            nonlocal taken
+            while not stop.is_set() and taken < len(programs):
+                index = taken
+                taken += 1
+                try:
+                    result = await self._drive(programs[index], seen, on_event, stop)
+                except BaseException:
+                    stop.set()
+                    raise
+                results[index] = result
+                if isinstance(result, Failure):
+                    if not failure and result.failure() is not STOPPED:
+                        failure.append(result)
+                    stop.set()
+
+        workers = min(fork.limit or 1, len(programs))
+        try:  # every worker ends before this returns or raises: none is left running
+            ended = await asyncio.gather(*(work() for _ in range(workers)), return_exceptions=True)
+        finally:
+            for program in programs[taken:]:
+                program.close()
+        for end in ended:
+            if isinstance(end, BaseException):
+                raise end
+        if failure:
+            return (failure[0],)
+        if stop.is_set():
+            return (Failure(STOPPED),)
+        return tuple(results)
+
+    async def _send_object_async(
+        self,
+        instruction: SendObject,
+        loop: asyncio.AbstractEventLoop,
+        on_event: EventHandler | None,
+    ) -> ObjectReply | AvalaError:
+        """One object try on a worker thread, once a slot is free. Its ``BytesSent`` events
+        are handed to the loop as they happen; an exception of the callback is raised here."""
+        raised: list[BaseException] = []
+        on_bytes = None
+        if on_event is not None:
+            handler = on_event
+            path = instruction.op.path
+
+            def deliver(count: int) -> None:
+                try:
+                    handler(BytesSent(path, count))
+                except BaseException as exc:
+                    raised.append(exc)
+
+            def on_bytes(count: int) -> None:
+                loop.call_soon_threadsafe(deliver, count)
+
+        async with self._slots_of(loop):
+            try:
+                reply = await loop.run_in_executor(
+                    self._executor, self._send_object, instruction, loop.time(), on_bytes
+                )
+            except RuntimeError:  # the executor was shut down: closed while waiting
+                if not self._closed:
+                    raise
+                reply = self._send_object(instruction, loop.time(), None)
+        await asyncio.sleep(0)  # let byte events scheduled last run before going on
+        if raised:
+            raise raised[0]
+        return reply
 
     async def _send(
         self, instruction: Transmit, loop: asyncio.AbstractEventLoop
@@ -200,6 +304,7 @@ class AsyncClient(BaseClient):
             # so no run in flight sees a CancelledError it did not ask for.
             self._executor.shutdown(wait=False)
             self._transport.close()
+            self._object_transport.close()
             with self._lock:
                 naps = list(self._naps)
             for nap in naps:  # on any loop, in any thread; one already closed has no sleeper

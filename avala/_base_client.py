@@ -8,7 +8,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -17,11 +17,13 @@ from returns.result import Failure, Result
 from avala import resources
 from avala._config import ClientConfig
 from avala._logging import configure_from_env, logger
-from avala._program import Interpreter, Transmit
+from avala._object_transport import ObjectReply, ObjectTransport, PooledObjectTransport
+from avala._program import Interpreter, SendObject, Transmit
 from avala._redact import redact_headers, redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
 from avala._wire import Outcome, TransportError, TransportFailure, WireRequest, WireResponse
-from avala.errors import AvalaError, ClientClosedError
+from avala.errors import AvalaError, ClientClosedError, ConnectionFailedError
+from avala.events import BytesSent, EventHandler
 from avala.retry import RetryPolicy
 
 T = TypeVar("T")
@@ -100,6 +102,7 @@ class BaseClient:
         verify: bool | str = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         pool_size: int = 10,
+        object_transport: ObjectTransport | None = None,
     ) -> None:
         configure_from_env()
         self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries, deadline)
@@ -113,6 +116,11 @@ class BaseClient:
             verify=verify,
             pool_size=pool_size,
             max_response_bytes=max_response_bytes,
+        )
+        # Object storage gets its own transport, built without the configuration: it
+        # cannot send the API key. Pools sized for a limited gather of uploads.
+        self._object_transport: ObjectTransport = object_transport or PooledObjectTransport(
+            verify=verify, pool_size=max(pool_size, 16)
         )
         self._rate_limit: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -182,6 +190,37 @@ class BaseClient:
                 instruction.attempt,
             )
         return outcome
+
+    def _send_object(
+        self, instruction: SendObject, now: float, on_bytes: Callable[[int], None] | None
+    ) -> ObjectReply | AvalaError:
+        """One object-storage try starting at ``now``; ``on_bytes`` hears each chunk sent.
+        Once closed, sends nothing; never raises for what the network or the file does
+        (a progress callback's own exception is raised)."""
+        op = instruction.op
+        if self._closed:
+            return ClientClosedError(f"{type(self).__name__} closed: PUT {op.path} not sent")
+        timed = instruction.op_at(now)
+        if timed is None:
+            return ObjectReply(_DEADLINE_SPENT, 0)
+        started = time.perf_counter()
+        reply = self._object_transport.put(timed, on_bytes or _ignore)
+        if logger.isEnabledFor(logging.DEBUG):
+            outcome = reply.outcome
+            status = (
+                outcome.status
+                if isinstance(outcome, WireResponse)
+                else getattr(outcome, "kind", type(outcome).__name__)
+            )
+            logger.debug(
+                "PUT %s (%d bytes) -> %s in %.1f ms (retry %d)",
+                op.path,
+                op.length,
+                status,
+                (time.perf_counter() - started) * 1000,
+                instruction.attempt,
+            )
+        return reply
 
     def _shown_path(self, wire: WireRequest) -> str:
         """The path and query of ``wire`` as logs and messages show it: redacted."""
@@ -262,6 +301,44 @@ class BaseClient:
     @property
     def webhook_deliveries(self) -> resources.WebhookDeliveries:
         return _builder(resources.WebhookDeliveries)
+
+
+class StopFlag:
+    """Set when a limited gather has its result (a Failure): the parts still running stop
+    before their next instruction. Nested gathers see their parent's flag too."""
+
+    __slots__ = ("_event", "_parent")
+
+    def __init__(self, parent: StopFlag | None = None) -> None:
+        self._event = threading.Event()
+        self._parent = parent
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set() or (self._parent is not None and self._parent.is_set())
+
+
+# What a part stopped by a StopFlag answers; never a run's result (the Failure that set
+# the flag is), so its wording is for debugging only.
+STOPPED = ConnectionFailedError("stopped: another part of the gather failed")
+
+
+def _ignore(count: int) -> None:
+    pass
+
+
+def bytes_reporter(path: str, on_event: EventHandler | None) -> Callable[[int], None] | None:
+    """``on_bytes`` for a transfer of ``path``: each count as a ``BytesSent`` event."""
+    if on_event is None:
+        return None
+    handler = on_event
+
+    def report(count: int) -> None:
+        handler(BytesSent(path, count))
+
+    return report
 
 
 def _path_of(url: str, base_url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from types import TracebackType
@@ -9,9 +10,17 @@ from typing import Any, TypeVar
 
 from returns.result import Failure, Result
 
-from avala._base_client import BaseClient, RawResponse, ResponseRecorder, value_or_raise
+from avala._base_client import (
+    STOPPED,
+    BaseClient,
+    RawResponse,
+    ResponseRecorder,
+    StopFlag,
+    bytes_reporter,
+    value_or_raise,
+)
 from avala._pagination import walk
-from avala._program import Emit, Fork, Now, Program, Sleep, Transmit
+from avala._program import Emit, Fork, Now, Program, SendObject, Sleep, Transmit
 from avala._request import Call, Request
 from avala.errors import AvalaError
 from avala.events import EventHandler
@@ -34,7 +43,9 @@ class Client(BaseClient):
         """Send ``request`` (and whatever it composes) and return its Result.
 
         Never raises for what the server or network does: those come back as Failure.
-        ``on_event`` is called with each ``avala.events`` event (a ``PollTick`` per poll).
+        ``on_event`` is called with each ``avala.events`` event (a ``PollTick`` per poll,
+        ``BytesSent`` per chunk of a transfer); under ``gather(..., limit=n)`` it is called
+        from the worker threads too, so it must then be thread-safe.
         """
         self._check_open()
         return self._drive(self._interpreter.start(request), None, on_event)
@@ -83,25 +94,35 @@ class Client(BaseClient):
         program: Program[T],
         seen: ResponseRecorder | None = None,
         on_event: EventHandler | None = None,
+        stop: StopFlag | None = None,
     ) -> Result[T, AvalaError]:
         answer: Any = None
         while True:
             try:
                 instruction = program.send(answer)
-            except StopIteration as stop:
-                result: Result[T, AvalaError] = stop.value
+            except StopIteration as done:
+                result: Result[T, AvalaError] = done.value
                 return result
+            if stop is not None and stop.is_set():
+                program.close()
+                return Failure(STOPPED)
             if isinstance(instruction, Transmit):
                 answer = self._transmit(instruction, time.monotonic())
                 if seen is not None:
                     seen.note(answer)
+            elif isinstance(instruction, SendObject):
+                on_bytes = bytes_reporter(instruction.op.path, on_event)
+                answer = self._send_object(instruction, time.monotonic(), on_bytes)
             elif isinstance(instruction, Sleep):
                 self._closing.wait(instruction.seconds)  # close() cuts a backoff short
                 answer = None
             elif isinstance(instruction, Now):
                 answer = time.monotonic()
             elif isinstance(instruction, Fork):
-                answer = self._run_in_order(instruction.programs, seen, on_event)
+                if instruction.limit is None:
+                    answer = self._run_in_order(instruction.programs, seen, on_event, stop)
+                else:
+                    answer = self._run_bounded(instruction, seen, on_event, stop)
             elif isinstance(instruction, Emit):
                 answer = None
                 if on_event is not None:
@@ -112,16 +133,76 @@ class Client(BaseClient):
         programs: tuple[Program[Any], ...],
         seen: ResponseRecorder | None,
         on_event: EventHandler | None,
+        stop: StopFlag | None = None,
     ) -> tuple[Any, ...]:
         """Run programs one by one, stopping at the first Failure (its result is last)."""
         results = []
         for program in programs:
-            result = self._drive(program, seen, on_event)
+            result = self._drive(program, seen, on_event, stop)
             results.append(result)
             if isinstance(result, Failure):
                 for rest in programs[len(results) :]:
                     rest.close()
                 break
+        return tuple(results)
+
+    def _run_bounded(
+        self,
+        fork: Fork,
+        seen: ResponseRecorder | None,
+        on_event: EventHandler | None,
+        parent: StopFlag | None,
+    ) -> tuple[Any, ...]:
+        """Run programs on ``fork.limit`` worker threads, each taking the next program as
+        soon as it is free (a sliding window, never lockstep batches). The first Failure
+        sets a flag: no program starts after it, the running ones stop before their next
+        instruction, and it alone is the answer. Every thread is joined before returning."""
+        programs = fork.programs
+        results: list[Result[Any, AvalaError] | None] = [None] * len(programs)
+        stop = StopFlag(parent)
+        lock = threading.Lock()
+        taken = 0
+        failure: list[Result[Any, AvalaError]] = []
+        raised: list[BaseException] = []
+
+        def work() -> None:
+            nonlocal taken
+            while True:
+                with lock:
+                    if stop.is_set() or taken == len(programs):
+                        return
+                    index = taken
+                    taken += 1
+                try:
+                    result = self._drive(programs[index], seen, on_event, stop)
+                except BaseException as exc:  # a bug in a map, bind or on_event function
+                    with lock:
+                        raised.append(exc)
+                    stop.set()
+                    return
+                results[index] = result
+                if isinstance(result, Failure):
+                    with lock:
+                        if not failure and result.failure() is not STOPPED:
+                            failure.append(result)
+                    stop.set()
+
+        threads = [
+            threading.Thread(target=work, name=f"avala-gather-{n}", daemon=True)
+            for n in range(min(fork.limit or 1, len(programs)))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for program in programs[taken:]:
+            program.close()
+        if raised:
+            raise raised[0]
+        if failure:
+            return (failure[0],)
+        if stop.is_set():  # an enclosing gather failed meanwhile: its Failure is the answer
+            return (Failure(STOPPED),)
         return tuple(results)
 
     def close(self) -> None:
@@ -130,6 +211,7 @@ class Client(BaseClient):
         if not self._closed:
             self._closing.set()
             self._transport.close()
+            self._object_transport.close()
 
     def __enter__(self) -> Client:
         return self

@@ -12,13 +12,15 @@ from avala._version import __version__
 
 DEFAULT_BASE_URL = "https://api.avala.ai/api/v1"
 _TRUTHY = frozenset({"1", "true", "yes", "on"})
-_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # What a header value may hold as given: visible ASCII and visible latin-1 (http.client
 # encodes header values as latin-1). No spaces, controls, DEL, C1 controls or NBSP.
 _HEADER_UNSAFE = re.compile(r"[^\x21-\x7e\xa1-\xff]")
 
 
-def _insecure_allowed() -> bool:
+def insecure_allowed() -> bool:
+    """Whether plain-http loopback URLs are allowed (``AVALA_ALLOW_INSECURE_BASE_URL``), for
+    the base URL and for presigned storage URLs alike; read when asked."""
     return os.environ.get("AVALA_ALLOW_INSECURE_BASE_URL", "").strip().lower() in _TRUTHY
 
 
@@ -68,12 +70,12 @@ def resolve_base_url(base_url: str | None) -> str:
         raise ValueError(f"{where} {url!r} has no API path: did you mean {url}/api/v1?")
     if parts.scheme == "https":
         return url
-    if not _insecure_allowed():
+    if not insecure_allowed():
         raise ValueError(
             "base_url must use https; plain http is allowed only for localhost "
             "when AVALA_ALLOW_INSECURE_BASE_URL=1"
         )
-    if parts.scheme != "http" or parts.hostname not in _LOOPBACK_HOSTS:
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
         raise ValueError("an insecure base_url must be http:// on localhost, 127.0.0.1 or ::1")
     return url
 

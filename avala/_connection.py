@@ -19,7 +19,7 @@ import urllib3
 import urllib3.connection
 import urllib3.connectionpool
 
-__all__ = ["DeadlineAdapter"]
+__all__ = ["DeadlineAdapter", "DeadlinePoolManager"]
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -101,6 +101,57 @@ _DEADLINE_CONNECTIONS: dict[type[Any], type[Any]] = {
     urllib3.connection.HTTPConnection: _HTTPConnection,
     urllib3.connection.HTTPSConnection: _HTTPSConnection,
 }
+
+
+class _SendsToDeadline(_ReadsToDeadline):
+    """Connection mixin: the request body, too, is sent by the try's deadline.
+
+    urllib3 times each socket write on its own, so a store that reads a byte a second
+    would hold a large upload for ever; here each write waits only until the deadline,
+    counted from the moment the request starts with the try's whole budget.
+    """
+
+    sock: socket.socket | None
+    _send_deadline: float | None = None
+
+    def request(self, *args: Any, **kw: Any) -> None:
+        budget = self.timeout
+        self._send_deadline = None if budget is None else time.monotonic() + budget
+        super().request(*args, **kw)  # type: ignore[misc]  # urllib3's, after this mixin
+
+    def send(self, data: Any) -> None:
+        if self._send_deadline is not None and self.sock is not None:
+            left = self._send_deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("timed out sending the request body")
+            self.sock.settimeout(left)
+        super().send(data)  # type: ignore[misc]
+
+
+class _SendingHTTPConnection(_SendsToDeadline, urllib3.connection.HTTPConnection):  # type: ignore[misc]
+    pass
+
+
+class _SendingHTTPSConnection(_SendsToDeadline, urllib3.connection.HTTPSConnection):  # type: ignore[misc]
+    pass
+
+
+class DeadlinePoolManager(urllib3.PoolManager):
+    """A keep-alive pool per host whose connections send and read each try by its
+    deadline (``urllib3.Timeout(total=...)``): the object-storage transport's."""
+
+    def _new_pool(
+        self,
+        scheme: str,
+        host: str,
+        port: int,
+        request_context: dict[str, Any] | None = None,
+    ) -> urllib3.HTTPConnectionPool:
+        pool = super()._new_pool(scheme, host, port, request_context)
+        pool.ConnectionCls = (
+            _SendingHTTPSConnection if scheme == "https" else _SendingHTTPConnection
+        )
+        return pool
 
 
 class DeadlineAdapter(requests.adapters.HTTPAdapter):

@@ -22,6 +22,7 @@ from avala._config import ClientConfig
 from avala._error_mapping import error_from_failure, error_from_response
 from avala._logging import logger
 from avala._misuse import not_a_request, step_result_not_a_request
+from avala._object_transport import ObjectPut, ObjectReply
 from avala._options import NO_OPTIONS, Options
 from avala._redact import redact_text
 from avala._request import (
@@ -44,8 +45,15 @@ from avala._wire import (
     parse_retry_after,
 )
 from avala.errors import AvalaError, TerminalStatusError, WaitTimeoutError
-from avala.events import Event, PollTick
+from avala.events import BytesSent, Event, PollTick, RetryScheduled
 from avala.retry import RetryPolicy
+from avala.transfers._hosts import check_upload_url
+from avala.transfers._storage_errors import storage_error
+from avala.transfers._values import Presigned, PutObject, Stored
+
+# A PUT's try may take the client's timeout plus this long per byte: a 128 MiB part gets
+# about 8.5 minutes more, so a slow uplink still finishes while a stalled store does not.
+OBJECT_SECONDS_PER_BYTE = 1 / (256 * 1024)
 
 T = TypeVar("T")
 
@@ -77,6 +85,26 @@ class Transmit:
 
 
 @dataclass(frozen=True, slots=True)
+class SendObject:
+    """One try of an object-storage transfer; answered with an ``ObjectReply``, or with an
+    ``AvalaError`` (the client was closed: nothing was sent). The driver reports the body's
+    bytes as ``BytesSent`` events while it goes. ``expires_at`` as for ``Transmit``."""
+
+    op: ObjectPut
+    attempt: int
+    expires_at: float | None = None
+
+    def op_at(self, now: float) -> ObjectPut | None:
+        """The try starting at ``now``, its timeout cut to the deadline; None if none is left."""
+        if self.expires_at is None:
+            return self.op
+        remaining = self.expires_at - now
+        if remaining <= 0:
+            return None
+        return self.op if remaining >= self.op.timeout else replace(self.op, timeout=remaining)
+
+
+@dataclass(frozen=True, slots=True)
 class Sleep:
     seconds: float
 
@@ -88,10 +116,12 @@ class Now:
 
 @dataclass(frozen=True, slots=True)
 class Fork:
-    """Run independent programs; answered with their results in order (a sync driver may
-    stop at the first Failure and answer fewer)."""
+    """Run independent programs; answered with their results in order (a driver may stop
+    at the first Failure and answer fewer, or answer only that Failure). ``limit``: at most
+    that many run at a time, the next starting as soon as one ends."""
 
     programs: tuple[Program[Any], ...]
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +131,7 @@ class Emit:
     event: Event
 
 
-Instruction = Transmit | Sleep | Now | Fork | Emit
+Instruction = Transmit | SendObject | Sleep | Now | Fork | Emit
 Program = Generator[Instruction, Any, Result[T, AvalaError]]
 
 
@@ -181,8 +211,11 @@ class Interpreter:
             return cast(Result[T, AvalaError], Success(tuple(values)))
         if isinstance(request, Gathered):
             parts = tuple(self.program(r, options, expires_at) for r in request.requests)
-            results = yield Fork(parts)
+            results = yield Fork(parts, request.limit)
             return cast(Result[T, AvalaError], _collect(results))
+        if isinstance(request, PutObject):
+            stored = yield from self._put(request, options, inherited, expires_at)
+            return cast(Result[T, AvalaError], stored)
         if isinstance(request, Polled):
             return (yield from self._poll(request, options, expires_at))
         raise TypeError(f"not a request: {request!r}")
@@ -205,30 +238,68 @@ class Interpreter:
                 now=time.time(),
                 max_retries=options.max_retries,
             )
-            if delay is not None and expires_at is not None:
-                remaining = expires_at - (yield Now())
-                wait = max(delay, _asked_wait(outcome))  # the server's ask, not the capped wait
-                if wait >= remaining:
-                    if logger.isEnabledFor(logging.INFO):
-                        logger.info(
-                            "not retrying %s %s: a %.2fs wait would pass the deadline: %s",
-                            call.method,
-                            self._shown_path(call),
-                            wait,
-                            _describe(outcome),
-                        )
-                    delay = None
+            what = f"{call.method} {self._shown_path(call)}"
+            delay = yield from _within_deadline(delay, outcome, expires_at, what)
             if delay is None:
                 return Failure(self._error(outcome))
-            if logger.isEnabledFor(logging.INFO):
-                logger.info(
-                    "retrying %s %s in %.2fs (retry %d): %s",
-                    call.method,
-                    self._shown_path(call),
-                    delay,
-                    attempt + 1,
-                    _describe(outcome),
-                )
+            _log_retry(what, delay, attempt, outcome)
+            yield Sleep(delay)
+            attempt += 1
+
+    def _put(
+        self, put: PutObject, options: Options, inherited: Options, expires_at: float | None
+    ) -> Program[Stored]:
+        """PUT a file slice: retried like any PUT; a 403 asks ``put.refresh`` for a fresh
+        URL (once per try); 412 means already stored. Bytes a try reported but did not
+        store are taken back with one negative ``BytesSent``."""
+        timeout = options.timeout
+        if timeout is None:
+            timeout = self.config.timeout + put.length * OBJECT_SECONDS_PER_BYTE
+        target = put.target
+        attempt = 0
+        refreshed = False
+        while True:
+            refused = check_upload_url(target.url)
+            if refused is not None:
+                return Failure(refused)
+            op = ObjectPut(
+                target.url, target.headers, put.path, put.offset, put.length, put.stamp, timeout
+            )
+            reply: ObjectReply | AvalaError = yield SendObject(op, attempt, expires_at)
+            if isinstance(reply, AvalaError):
+                return Failure(reply)
+            outcome = reply.outcome
+            if isinstance(outcome, WireResponse) and 200 <= outcome.status < 300:
+                return Success(Stored(outcome.headers.get("etag"), reply.bytes_sent))
+            if reply.bytes_sent:
+                yield Emit(BytesSent(put.path, -reply.bytes_sent))
+            if isinstance(outcome, AvalaError):  # the file changed: no retry can help
+                return Failure(outcome)
+            if isinstance(outcome, WireResponse) and outcome.status == 412:
+                return Success(Stored(None, 0, already=True))
+            if isinstance(outcome, WireResponse) and outcome.status == 403:
+                if put.refresh is None or refreshed:
+                    return Failure(storage_error(outcome, put.what, target.url))
+                fresh = yield from self.program(put.refresh, inherited, expires_at)
+                if isinstance(fresh, Failure):
+                    return fresh
+                target = _presigned(fresh.unwrap())
+                refreshed = True
+                continue
+            refreshed = False
+            delay = self.policy.decide(
+                attempt,
+                "PUT",
+                outcome,
+                jitter=self.rng.random(),
+                now=time.time(),
+                max_retries=options.max_retries,
+            )
+            delay = yield from _within_deadline(delay, outcome, expires_at, put.what)
+            if delay is None:
+                return Failure(storage_error(outcome, put.what, target.url))
+            _log_retry(put.what, delay, attempt, outcome)
+            yield Emit(RetryScheduled(put.what, attempt + 1, delay, _describe(outcome)))
             yield Sleep(delay)
             attempt += 1
 
@@ -280,6 +351,44 @@ class Interpreter:
                 yield Sleep(wait)
                 continue
             return Failure(WaitTimeoutError(f"{why}; last value: {last!r}", last=last))
+
+
+def _within_deadline(
+    delay: float | None, outcome: Outcome, expires_at: float | None, what: str
+) -> Generator[Instruction, Any, float | None]:
+    """``delay``, or None when waiting it (or the server's uncapped Retry-After) would
+    pass the call deadline: the retry could not finish in time."""
+    if delay is None or expires_at is None:
+        return delay
+    remaining = expires_at - (yield Now())
+    wait = max(delay, _asked_wait(outcome))  # the server's ask, not the capped wait
+    if wait < remaining:
+        return delay
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "not retrying %s: a %.2fs wait would pass the deadline: %s",
+            what,
+            wait,
+            _describe(outcome),
+        )
+    return None
+
+
+def _log_retry(what: str, delay: float, attempt: int, outcome: Outcome) -> None:
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "retrying %s in %.2fs (retry %d): %s", what, delay, attempt + 1, _describe(outcome)
+        )
+
+
+def _presigned(value: object) -> Presigned:
+    """What a ``refresh`` request gave, which must be a ``Presigned`` target."""
+    if not isinstance(value, Presigned):
+        raise TypeError(
+            f"a PutObject's refresh request must give a Presigned target, not "
+            f"{type(value).__name__}"
+        )
+    return value
 
 
 def _built(step: str, fn: Callable[[Any], Any], value: Any) -> Request[Any]:

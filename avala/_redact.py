@@ -144,3 +144,42 @@ def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> d
         )
         for name, value in headers.items()
     }
+
+
+# Query parameters of presigned URLs that carry the signature or the signer's identity
+# (S3 SigV2/SigV4, GCS, Azure SAS, Avala edge grants), beyond the secret-named ones.
+_SIGNED_QUERY_NAMES = frozenset(
+    {"signature", "sig", "x-amz-signature", "x-goog-signature", "grant", "googleaccessid"}
+)
+
+
+def _hides_query_value(name: str) -> bool:
+    folded = name.lower()
+    return (
+        folded in _SIGNED_QUERY_NAMES
+        or "signature" in folded
+        or "credential" in folded
+        or is_secret_name(name)
+    )
+
+
+def redact_url(url: str) -> str:
+    """``url`` as messages, logs and reprs show it: the values of signing query parameters
+    (``X-Amz-Signature``, ``X-Amz-Credential``, ``sig``, ``*token*`` ...) and any userinfo
+    replaced by ``[REDACTED]``; everything else kept as written, so a URL stays recognisable."""
+    head, mark, rest = url.partition("?")
+    if "@" in head:  # userinfo: scheme://user:pass@host
+        scheme, sep, after = head.partition("://")
+        if sep:
+            authority, slash, path = after.partition("/")
+            if "@" in authority:
+                authority = REDACTED + "@" + authority.rpartition("@")[2]
+            head = f"{scheme}://{authority}{slash}{path}"
+    if not mark:
+        return head
+    query, hash_mark, fragment = rest.partition("#")
+    shown = []
+    for pair in query.split("&"):
+        name, eq, _ = pair.partition("=")
+        shown.append(f"{name}={REDACTED}" if eq and _hides_query_value(name) else pair)
+    return f"{head}?{'&'.join(shown)}{hash_mark}{fragment}"

@@ -244,11 +244,13 @@ class Failed(Request[T]):
 @dataclass(frozen=True, slots=True)
 class Gathered(Request[tuple[Any, ...]]):
     """Requests run as one, collecting a tuple. ``in_order``: one after another, each only
-    after the previous succeeded; otherwise an async client runs them concurrently."""
+    after the previous succeeded; otherwise an async client runs them concurrently, and
+    with a ``limit`` both clients run at most that many at a time."""
 
     requests: tuple[Request[Any], ...]
     in_order: bool = False
     options: Options = NO_OPTIONS
+    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,23 +280,40 @@ def fail(error: AvalaError) -> Request[Any]:
 
 
 @overload
-def gather(r1: Request[T1], /) -> Request[tuple[T1]]: ...
-@overload
-def gather(r1: Request[T1], r2: Request[T2], /) -> Request[tuple[T1, T2]]: ...
-@overload
-def gather(r1: Request[T1], r2: Request[T2], r3: Request[T3], /) -> Request[tuple[T1, T2, T3]]: ...
+def gather(r1: Request[T1], /, *, limit: int | None = None) -> Request[tuple[T1]]: ...
 @overload
 def gather(
-    r1: Request[T1], r2: Request[T2], r3: Request[T3], r4: Request[T4], /
+    r1: Request[T1], r2: Request[T2], /, *, limit: int | None = None
+) -> Request[tuple[T1, T2]]: ...
+@overload
+def gather(
+    r1: Request[T1], r2: Request[T2], r3: Request[T3], /, *, limit: int | None = None
+) -> Request[tuple[T1, T2, T3]]: ...
+@overload
+def gather(
+    r1: Request[T1],
+    r2: Request[T2],
+    r3: Request[T3],
+    r4: Request[T4],
+    /,
+    *,
+    limit: int | None = None,
 ) -> Request[tuple[T1, T2, T3, T4]]: ...
 @overload
-def gather(*requests: Request[T]) -> Request[tuple[T, ...]]: ...
-def gather(*requests: Request[Any]) -> Request[tuple[Any, ...]]:
-    """One request of a tuple of values, in argument order; the first Failure wins."""
+def gather(*requests: Request[T], limit: int | None = None) -> Request[tuple[T, ...]]: ...
+def gather(*requests: Request[Any], limit: int | None = None) -> Request[tuple[Any, ...]]:
+    """One request of a tuple of values, in argument order; the first Failure wins.
+
+    With ``limit=n`` at most n of them run at a time on either client (``Client`` on
+    worker threads), the next starting as soon as one ends; after the first Failure no
+    new one starts, and the ones running stop before their next try.
+    """
     for r in requests:
         if not isinstance(r, Request):
             raise TypeError(f"gather takes requests, not {type(r).__name__}")
-    return Gathered(tuple(requests))
+    if limit is not None and (type(limit) is not int or limit < 1):
+        raise ValueError(f"limit must be an int >= 1 or None, not {limit!r}")
+    return Gathered(tuple(requests), limit=limit)
 
 
 def sequence(*requests: Request[T]) -> Request[tuple[T, ...]]:

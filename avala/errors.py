@@ -24,7 +24,9 @@ __all__ = [
     "RequestTimeoutError",
     "ResponseTooLargeError",
     "ServerError",
+    "SourceChangedError",
     "TerminalStatusError",
+    "UnsafeUrlError",
     "ValidationError",
     "WaitTimeoutError",
 ]
@@ -194,3 +196,22 @@ class TerminalStatusError(AvalaError):
     def __init__(self, message: str, *, value: Any = None) -> None:
         super().__init__(message)
         self.value = value
+
+
+class UnsafeUrlError(AvalaError):
+    """A presigned URL broke the host rules (https, an allow-listed storage host, no
+    credentials, port or fragment); nothing was sent to it. ``url`` is shown redacted."""
+
+    def __init__(self, message: str, *, url: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class SourceChangedError(AvalaError):
+    """A local file changed (size or modification time), vanished or could not be read
+    while it was being sent; the transfer stopped before the object could be stored
+    complete. ``path`` names the file."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path

@@ -1,0 +1,242 @@
+"""The object-storage transport: PUTs of local file slices to presigned URLs.
+
+The sibling of ``_transport.py`` for storage hosts, and the only code that opens a file
+to send it. It has no access to the client's configuration: no API key can reach a
+storage host. One keep-alive pool per storage host; no redirects; each try bounded as a
+whole (connect, body and response) by its timeout; the body streamed in chunks, so a
+transfer holds one chunk in memory, never a part. The file's stamp is checked before
+it is opened and again before the last chunk goes out: a file that changed is never
+stored, whatever its bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Protocol
+
+import certifi
+import urllib3
+
+from avala._connection import DeadlinePoolManager
+from avala._transport import _classify, _timeout
+from avala._version import __version__
+from avala._wire import Outcome, TransportFailure, WireResponse
+from avala.errors import SourceChangedError
+from avala.transfers._stamp import Stamp
+
+__all__ = ["CHUNK_SIZE", "ObjectPut", "ObjectReply", "ObjectTransport", "PooledObjectTransport"]
+
+CHUNK_SIZE = 1024 * 1024
+# A storage answer worth keeping is an error document of a few hundred bytes; past this
+# the body is cut and the connection not reused.
+_MAX_ANSWER_BYTES = 64 * 1024
+_USER_AGENT = f"avala-python/{__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPut:
+    """One try of a PUT: everything the transport needs and nothing more (no API key)."""
+
+    url: str
+    headers: Mapping[str, str] = field(repr=False)
+    path: str
+    offset: int
+    length: int
+    stamp: Stamp
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectReply:
+    """How a try ended, and how many body bytes it reported through ``on_bytes``."""
+
+    outcome: Outcome | SourceChangedError
+    bytes_sent: int
+
+
+class ObjectTransport(Protocol):
+    """The seam between clients and object storage; tests may swap in their own."""
+
+    def put(self, op: ObjectPut, on_bytes: Callable[[int], None]) -> ObjectReply: ...
+
+    def close(self) -> None: ...
+
+
+class _Abort(Exception):
+    """Raised inside the body to stop a try; not an OSError, so urllib3 passes it through
+    (and closes the connection, since the request was cut short)."""
+
+    def __init__(self, reason: TransportFailure | SourceChangedError) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+class _CallbackFailed(Exception):
+    """Carries an exception of the caller's ``on_bytes`` out through urllib3 untouched: a
+    bug in a progress callback is raised to the caller, not taken for a network fault."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(repr(error))
+        self.error = error
+
+
+class PooledObjectTransport:
+    """Sends through a urllib3 pool manager: a keep-alive pool per storage host."""
+
+    def __init__(
+        self,
+        *,
+        verify: bool | str = True,
+        pool_size: int = 16,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
+        if verify is True:
+            verify = (
+                os.environ.get("REQUESTS_CA_BUNDLE")
+                or os.environ.get("CURL_CA_BUNDLE")
+                or certifi.where()
+            )
+        where = verify if isinstance(verify, str) else None
+        is_dir = where is not None and os.path.isdir(where)
+        self._manager = DeadlinePoolManager(
+            num_pools=32,
+            maxsize=pool_size,
+            cert_reqs="CERT_NONE" if verify is False else "CERT_REQUIRED",
+            ca_certs=None if is_dir else where,
+            ca_cert_dir=where if is_dir else None,
+        )
+        self._chunk_size = chunk_size
+        self._closed = threading.Event()
+
+    @property
+    def manager(self) -> urllib3.PoolManager:
+        """The pools (for tests and diagnostics: connections opened, requests sent)."""
+        return self._manager
+
+    def put(self, op: ObjectPut, on_bytes: Callable[[int], None]) -> ObjectReply:
+        reported = [0]
+
+        def count(n: int) -> None:
+            reported[0] += n
+            try:
+                on_bytes(n)
+            except BaseException as exc:
+                raise _CallbackFailed(exc) from None
+
+        try:
+            file = _open_checked(op)
+        except _Abort as abort:
+            return ObjectReply(abort.reason, 0)
+        try:
+            headers = {"User-Agent": _USER_AGENT, **op.headers}
+            headers["Content-Length"] = str(op.length)
+            body: Iterator[memoryview] | bytes = self._chunks(file, op, count) if op.length else b""
+            response = self._manager.urlopen(
+                "PUT",
+                op.url,
+                body=body,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                timeout=_timeout(op.timeout),
+                preload_content=False,
+                decode_content=False,
+            )
+            return ObjectReply(_answer(response), reported[0])
+        except _Abort as abort:
+            return ObjectReply(abort.reason, reported[0])
+        except _CallbackFailed as failed:
+            raise failed.error from None
+        except Exception as exc:
+            return ObjectReply(_classify(exc), reported[0])
+        finally:
+            file.close()
+
+    def _chunks(
+        self, file: IO[bytes], op: ObjectPut, count: Callable[[int], None]
+    ) -> Iterator[memoryview]:
+        """The slice, one reused buffer at a time (urllib3 sends each chunk before it asks
+        for the next); the stamp is checked again before the last chunk goes out, so a
+        file that changed while it was read never reaches the store complete."""
+        buffer = bytearray(min(self._chunk_size, op.length))
+        view = memoryview(buffer)
+        left = op.length
+        while left:
+            if self._closed.is_set():
+                raise _Abort(TransportFailure("connect", True, "the client is closed"))
+            size = min(len(buffer), left)
+            _read_exactly(file, view[:size], op)
+            left -= size
+            if not left:
+                _check_stamp(op, os.fstat(file.fileno()).st_size, os.stat(op.path))
+            yield view[:size]
+            count(size)
+
+    def close(self) -> None:
+        """Close idle connections now; a transfer in flight stops before its next chunk."""
+        self._closed.set()
+        self._manager.clear()
+
+
+def _open_checked(op: ObjectPut) -> IO[bytes]:
+    """The file, opened unbuffered at ``op.offset`` once its stamp matches ``op.stamp``."""
+    try:
+        before = os.stat(op.path)
+        _check_stamp(op, before.st_size, before)
+        file = open(op.path, "rb", buffering=0)  # noqa: SIM115  # closed by put()
+    except OSError as exc:
+        raise _Abort(_changed(op, f"cannot be read: {type(exc).__name__}")) from None
+    try:
+        _check_stamp(op, os.fstat(file.fileno()).st_size, before)  # the file we opened
+        file.seek(op.offset)
+    except OSError as exc:
+        file.close()
+        raise _Abort(_changed(op, f"cannot be read: {type(exc).__name__}")) from None
+    except BaseException:
+        file.close()
+        raise
+    return file
+
+
+def _read_exactly(file: IO[bytes], into: memoryview, op: ObjectPut) -> None:
+    got = 0
+    while got < len(into):
+        try:
+            n = file.readinto(into[got:])  # type: ignore[attr-defined]  # raw file
+        except OSError as exc:
+            raise _Abort(_changed(op, f"cannot be read: {type(exc).__name__}")) from None
+        if not n:
+            raise _Abort(_changed(op, "is shorter than when it was planned"))
+        got += n
+
+
+def _check_stamp(op: ObjectPut, open_size: int, found: os.stat_result) -> None:
+    if open_size != op.stamp.size or Stamp(found.st_size, found.st_mtime_ns) != op.stamp:
+        raise _Abort(_changed(op, "changed since it was planned (size or modification time)"))
+
+
+def _changed(op: ObjectPut, why: str) -> SourceChangedError:
+    return SourceChangedError(f"{op.path} {why}; nothing was stored from it", path=op.path)
+
+
+def _answer(response: urllib3.BaseHTTPResponse) -> WireResponse:
+    """The response, its body cut at ``_MAX_ANSWER_BYTES``; the connection goes back to
+    the pool only when the body was read to its end. Raises when the body is cut short."""
+    reuse = False
+    try:  # a body cut short fails the try, as on the API (docs/reliability.md, "Framing")
+        length = response.length_remaining  # from Content-Length; None if chunked
+        if length is not None and length <= _MAX_ANSWER_BYTES:
+            body = response.read()  # urllib3 refuses a body shorter than its Content-Length
+            reuse = True
+        else:
+            body = response.read(_MAX_ANSWER_BYTES + 1)
+            reuse = len(body) <= _MAX_ANSWER_BYTES
+    finally:
+        if not reuse:
+            response.close()
+        response.release_conn()
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    return WireResponse(response.status, headers, body[:_MAX_ANSWER_BYTES])
