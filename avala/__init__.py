@@ -29,6 +29,7 @@ from avala.errors import (
     ValidationError,
     WaitTimeoutError,
 )
+from avala.resources.signup import signup
 from avala.retry import RetryPolicy
 from avala.types import CursorPage
 
@@ -65,4 +66,5 @@ __all__ = [
     "poll",
     "pure",
     "sequence",
+    "signup",
 ]

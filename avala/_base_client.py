@@ -47,6 +47,8 @@ _QUALITY_TARGETS = resources.QualityTargets()
 _SLICES = resources.Slices()
 _STORAGE_CONFIGS = resources.StorageConfigs()
 _TASKS = resources.Tasks()
+_USERS = resources.Users()
+_RESOLVER = resources.Resolver()
 _WEBHOOKS = resources.Webhooks()
 _WEBHOOK_DELIVERIES = resources.WebhookDeliveries()
 
@@ -231,6 +233,10 @@ class BaseClient:
         return _QUALITY_TARGETS
 
     @property
+    def resolver(self) -> resources.Resolver:
+        return _RESOLVER
+
+    @property
     def slices(self) -> resources.Slices:
         return _SLICES
 
@@ -241,6 +247,10 @@ class BaseClient:
     @property
     def tasks(self) -> resources.Tasks:
         return _TASKS
+
+    @property
+    def users(self) -> resources.Users:
+        return _USERS
 
     @property
     def webhooks(self) -> resources.Webhooks:

@@ -12,9 +12,11 @@ from avala.resources.inference_providers import InferenceProviders
 from avala.resources.organizations import Organizations
 from avala.resources.projects import Projects
 from avala.resources.quality_targets import QualityTargets
+from avala.resources.resolver import Resolver
 from avala.resources.slices import Slices
 from avala.resources.storage_configs import StorageConfigs
 from avala.resources.tasks import Tasks
+from avala.resources.users import Users
 from avala.resources.webhook_deliveries import WebhookDeliveries
 from avala.resources.webhooks import Webhooks
 
@@ -31,9 +33,11 @@ __all__ = [
     "Organizations",
     "Projects",
     "QualityTargets",
+    "Resolver",
     "Slices",
     "StorageConfigs",
     "Tasks",
+    "Users",
     "WebhookDeliveries",
     "Webhooks",
 ]

@@ -49,6 +49,16 @@ from avala.types.fleet import (
     Rule,
 )
 from avala.types.fleet_upload import (
+    ManagedFinalization,
+    ManagedFinalizeResponse,
+    ManagedGeneration,
+    ManagedMultipartInit,
+    ManagedOriginal,
+    ManagedPartGrant,
+    ManagedPartGrants,
+    ManagedPartInventory,
+    ManagedStoredPart,
+    ManagedUploadStatus,
     UploadConfirmResponse,
     UploadSession,
     UploadStatusResponse,
@@ -60,6 +70,10 @@ from avala.types.inference_provider import (
 )
 from avala.types.manual_upload import (
     AllowedMimes,
+    ManualUploadDescriptor,
+    ManualUploadPartGrant,
+    ManualUploadPartGrants,
+    ManualUploadStoredPart,
     UploadQuota,
 )
 from avala.types.organization import (
@@ -76,6 +90,18 @@ from avala.types.quality_target import (
     QualityTarget,
     QualityTargetEvaluation,
 )
+from avala.types.resolver import (
+    AccessGrant,
+    ManifestObject,
+    ResolvedRevision,
+    ResolverManifest,
+    ResolverOrigin,
+    ResolverRights,
+)
+from avala.types.signup import (
+    SignupResponse,
+    SignupUser,
+)
 from avala.types.slice import (
     Slice,
     SliceItem,
@@ -87,12 +113,16 @@ from avala.types.storage_config import (
 from avala.types.task import (
     Task,
 )
+from avala.types.user import (
+    UserMe,
+)
 from avala.types.webhook import (
     Webhook,
     WebhookDelivery,
 )
 
 __all__ = [
+    "AccessGrant",
     "Agent",
     "AgentExecution",
     "Alert",
@@ -126,6 +156,21 @@ __all__ = [
     "InferenceProvider",
     "Invitation",
     "JsonObject",
+    "ManagedFinalization",
+    "ManagedFinalizeResponse",
+    "ManagedGeneration",
+    "ManagedMultipartInit",
+    "ManagedOriginal",
+    "ManagedPartGrant",
+    "ManagedPartGrants",
+    "ManagedPartInventory",
+    "ManagedStoredPart",
+    "ManagedUploadStatus",
+    "ManifestObject",
+    "ManualUploadDescriptor",
+    "ManualUploadPartGrant",
+    "ManualUploadPartGrants",
+    "ManualUploadStoredPart",
     "Organization",
     "OrganizationMember",
     "Project",
@@ -133,8 +178,14 @@ __all__ = [
     "QualityTargetEvaluation",
     "Quat",
     "Recording",
+    "ResolvedRevision",
+    "ResolverManifest",
+    "ResolverOrigin",
+    "ResolverRights",
     "Rule",
     "SequenceHealth",
+    "SignupResponse",
+    "SignupUser",
     "Slice",
     "SliceItem",
     "StorageConfig",
@@ -148,6 +199,7 @@ __all__ = [
     "UploadStatusResponse",
     "UploadUrlEntry",
     "UploadUrlsResponse",
+    "UserMe",
     "Vec3",
     "Webhook",
     "WebhookDelivery",
