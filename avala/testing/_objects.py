@@ -90,6 +90,7 @@ class _Injection:
     method: str | None
     key: str | None
     faults: list[StorageFault]
+    skip: int = 0
 
     def matches(self, method: str, key: str) -> bool:
         if self.method is not None and self.method != method:
@@ -321,12 +322,17 @@ class ObjectStore:
             return len(server.open_sockets)
 
     def inject(
-        self, *faults: StorageFault, method: str | None = None, key: str | None = None
+        self,
+        *faults: StorageFault,
+        method: str | None = None,
+        key: str | None = None,
+        skip: int = 0,
     ) -> None:
-        """Queue ``faults``, one per matching request in order (``key`` may be a glob)."""
+        """Queue ``faults``, one per matching request in order (``key`` may be a glob),
+        after letting ``skip`` matching requests through: ``skip=2`` faults the third."""
         with self._lock:
             self._injections.append(
-                _Injection(method.upper() if method else None, key, list(faults))
+                _Injection(method.upper() if method else None, key, list(faults), skip)
             )
 
     def clear_faults(self) -> None:
@@ -337,6 +343,9 @@ class ObjectStore:
         with self._lock:
             for injection in self._injections:
                 if injection.faults and injection.matches(method, key):
+                    if injection.skip > 0:
+                        injection.skip -= 1
+                        return None
                     fault = injection.faults.pop(0)
                     self._injections = [i for i in self._injections if i.faults]
                     return fault
