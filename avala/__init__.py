@@ -34,6 +34,7 @@ from avala.errors import (
     ValidationError,
     WaitTimeoutError,
 )
+from avala.resources.signup import signup
 from avala.retry import RetryPolicy
 from avala.types import CursorPage
 
@@ -79,4 +80,5 @@ __all__ = [
     "poll",
     "pure",
     "sequence",
+    "signup",
 ]

@@ -283,6 +283,10 @@ class BaseClient:
         return _builder(resources.QualityTargets)
 
     @property
+    def resolver(self) -> resources.Resolver:
+        return _builder(resources.Resolver)
+
+    @property
     def slices(self) -> resources.Slices:
         return _builder(resources.Slices)
 
@@ -293,6 +297,10 @@ class BaseClient:
     @property
     def tasks(self) -> resources.Tasks:
         return _builder(resources.Tasks)
+
+    @property
+    def users(self) -> resources.Users:
+        return _builder(resources.Users)
 
     @property
     def webhooks(self) -> resources.Webhooks:

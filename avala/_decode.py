@@ -188,6 +188,15 @@ def cursor_from_url(url: Any, key: str) -> str | None:
     return "1" if key == "page" else None
 
 
+def _cursor(page: dict[str, Any], side: str, key: str) -> str | None:
+    """A page's cursor to ``side``: from its DRF link (``next``), or given as the opaque
+    token itself (``next_cursor``, as the resolver's pages do)."""
+    if f"{side}_cursor" in page and side not in page:
+        token = page[f"{side}_cursor"]
+        return token if isinstance(token, str) and token else None
+    return cursor_from_url(page.get(side), key)
+
+
 ReaderKind = Literal["model", "page", "list", "none", "raw", "field"]
 
 
@@ -246,8 +255,8 @@ class Reader(Generic[T]):
         decoded = structure(results or [], item_type, at="$.results", name=name).map(
             lambda items: CursorPage(
                 items=items,
-                next_cursor=cursor_from_url(value.get("next"), self.key),
-                previous_cursor=cursor_from_url(value.get("previous"), self.key),
+                next_cursor=_cursor(value, "next", self.key),
+                previous_cursor=_cursor(value, "previous", self.key),
             )
         )
         return cast(Result[T, DecodeError], decoded)

@@ -144,11 +144,14 @@ class Interpreter:
     rng: random.Random
 
     def render(self, call: Call[Any], options: Options) -> WireRequest:
-        """The wire form of a call: absolute URL, headers with the key, JSON body bytes."""
+        """The wire form of a call: absolute URL, headers (with the key unless the call is
+        anonymous), JSON body bytes."""
         url = self.config.base_url + call.url_path
         if call.query:
             url += "?" + urlencode(sorted(call.query.items()))
         headers = dict(self.config.headers)
+        if call.anonymous:  # auth "none": the key never leaves the client
+            del headers["X-Avala-Api-Key"]
         body = None
         if call.body is not None:
             body = encode_json(call.body)

@@ -162,6 +162,8 @@ class Call(Request[T]):
     body: Any = None
     reader: Reader[T] = field(default_factory=lambda: Reader("none"))
     options: Options = NO_OPTIONS
+    anonymous: bool = False
+    """Sent without the API key (an endpoint whose auth is ``none``: resolver, signup)."""
 
     @property
     def url_path(self) -> str:
@@ -386,10 +388,12 @@ def call(
     path: Mapping[str, str] | None = None,
     query: Mapping[str, object] | None = None,
     body: Any = None,
+    anonymous: bool = False,
 ) -> Call[T]:
     """Build a ``Call``: path arguments checked, None dropped from the query, body frozen."""
     segments = fill_template(template, path or {})
     if body is not None:
         check_json_body(body)
     rendered = pmap({k: query_value(v) for k, v in (query or {}).items() if v is not None})
-    return Call(endpoint, method, segments, rendered, freeze(to_plain(body)), reader)
+    frozen = freeze(to_plain(body))
+    return Call(endpoint, method, segments, rendered, frozen, reader, anonymous=anonymous)

@@ -52,13 +52,38 @@ def render_path(segments: tuple[str, ...]) -> str:
     return "/" + "/".join([_encode(s) for s in segments]) + "/"
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 @functools.lru_cache(maxsize=256)
 def _parse_template(template: str) -> tuple[tuple[str, bool], ...]:
-    """``/x/{uid}/`` as ``(("x", False), ("uid", True))``: parsed once per template."""
+    """``/x/{uid}/`` as ``(("x", False), ("uid", True))``: parsed once per template. A
+    segment mixing text and placeholders (``{dataset}@{selector}``) is kept whole, marked
+    True: ``fill_template`` fills each of its placeholders."""
     return tuple(
-        (part[1:-1], True) if part.startswith("{") and part.endswith("}") else (part, False)
+        (part[1:-1], True)
+        if _PLACEHOLDER.fullmatch(part)
+        else (part, bool(_PLACEHOLDER.search(part)))
         for part in template.strip("/").split("/")
     )
+
+
+def _fill_composite(segment: str, params: Mapping[str, str]) -> str:
+    """One segment such as ``{dataset}@{selector}``: each value checked, and refused if it
+    holds the text that separates it from its neighbours (it would be ambiguous)."""
+    literals = [text for text in _PLACEHOLDER.split(segment)[::2] if text]
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            raise TypeError(f"missing path argument {name!r}")
+        value = check_segment(name, params[name])
+        for literal in literals:
+            if literal in value:
+                raise ValueError(f"{name} must not contain {literal!r}, got {value!r}")
+        return value
+
+    return _PLACEHOLDER.sub(fill, segment)
 
 
 def fill_template(template: str, params: Mapping[str, str]) -> tuple[str, ...]:
@@ -67,6 +92,8 @@ def fill_template(template: str, params: Mapping[str, str]) -> tuple[str, ...]:
     for text, is_param in _parse_template(template):
         if not is_param:
             parts.append(text)
+        elif "{" in text:
+            parts.append(_fill_composite(text, params))
         elif text not in params:
             raise TypeError(f"missing path argument {text!r}")
         else:

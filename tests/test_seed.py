@@ -156,6 +156,9 @@ def test_every_collection_of_the_store_can_be_seeded(fake: FakeAvala) -> None:
     fake.seed.annotation_object(fake.seed.dataset(), "obj-1")
     fake.seed.fleet_upload_session(fake.seed.fleet_recording(), {"a.bin": 3})
     fake.seed.quality_metrics(fake.seed.project(), accuracy=0.9)
+    fake.publish_revision("acme", "nav", {"a.bin": b"a"})
+    fake.store.insert("users", {"email": "new@example.com"})
+    fake.store.insert("fleet_managed_sessions", {"recording_uid": "r", "files": []})
     assert [c for c in COLLECTIONS if fake.store.count(c) == 0] == []
 
 

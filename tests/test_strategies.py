@@ -173,12 +173,14 @@ def test_equal_arguments_build_equal_requests_on_the_right_route(
     assert all(isinstance(v, str) for v in first.query.values()), first.query
     row = ENDPOINTS[endpoint_id]
     assert first.method == row.method
-    bound = inspect.signature(builder).bind(*args, **kwargs).arguments
-    template = _placeholders(row.path)
+    binding = inspect.signature(builder).bind(*args, **kwargs)
+    binding.apply_defaults()
+    bound = binding.arguments
     literals = row.path.strip("/").split("/")
-    assert len(first.path) == len(template)
-    for segment, placeholder, literal in zip(first.path, template, literals, strict=True):
-        assert segment == (literal if placeholder is None else bound[placeholder])
+    assert len(first.path) == len(literals)
+    for segment, literal in zip(first.path, literals, strict=True):
+        # each {name} filled in, also inside a segment such as {dataset}@{selector}
+        assert segment == re.sub(r"\{(\w+)\}", lambda m: bound[m.group(1)], literal)
 
 
 @FEW

@@ -17,9 +17,11 @@ if TYPE_CHECKING:
     from avala.resources.organizations import Organizations
     from avala.resources.projects import Projects
     from avala.resources.quality_targets import QualityTargets
+    from avala.resources.resolver import Resolver
     from avala.resources.slices import Slices
     from avala.resources.storage_configs import StorageConfigs
     from avala.resources.tasks import Tasks
+    from avala.resources.users import Users
     from avala.resources.webhook_deliveries import WebhookDeliveries
     from avala.resources.webhooks import Webhooks
 
@@ -37,9 +39,11 @@ _WHERE = {
     "Organizations": ".organizations",
     "Projects": ".projects",
     "QualityTargets": ".quality_targets",
+    "Resolver": ".resolver",
     "Slices": ".slices",
     "StorageConfigs": ".storage_configs",
     "Tasks": ".tasks",
+    "Users": ".users",
     "WebhookDeliveries": ".webhook_deliveries",
     "Webhooks": ".webhooks",
 }
@@ -58,9 +62,11 @@ __all__ = [
     "Organizations",
     "Projects",
     "QualityTargets",
+    "Resolver",
     "Slices",
     "StorageConfigs",
     "Tasks",
+    "Users",
     "WebhookDeliveries",
     "Webhooks",
 ]

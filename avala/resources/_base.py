@@ -23,7 +23,16 @@ def api(
 ) -> Call[T]:
     """A call to the endpoint named in the table: method and path template come from there."""
     row = ENDPOINTS[endpoint]
-    return call(endpoint, row.method, row.path, reader, path=path, query=query, body=body)
+    return call(
+        endpoint,
+        row.method,
+        row.path,
+        reader,
+        path=path,
+        query=query,
+        body=body,
+        anonymous=row.auth == "none",
+    )
 
 
 def compact(**fields: object) -> dict[str, object]:

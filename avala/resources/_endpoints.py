@@ -13,6 +13,17 @@ class Endpoint(NamedTuple):
     method: str
     path: str
     kind: Literal["call", "poll", "derived", "walk", "chunked"] = "call"
+    auth: Literal["api_key", "none"] = "api_key"
+    """``none``: an anonymous call, sent without the API key (resolver, signup)."""
+
+
+def anonymous(method: str, path: str) -> Endpoint:
+    """A call the API serves without credentials: the key must never be sent."""
+    return Endpoint(method, path, auth="none")
+
+
+_MANAGED = "/fleet/recordings/{recording_uid}/managed-upload"
+_REVISION = "/resolve/uid/{dataset_uid}/{revision_sha256}"
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -63,6 +74,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         "GET", "/datasets/manual-upload/allowed-mimes/"
     ),
     "datasets.create_from_manual_upload": Endpoint("POST", "/datasets/manual-upload/"),
+    "datasets.manual_upload_parts": Endpoint(
+        "POST", "/datasets/manual-upload/uploads/{upload_uid}/parts/"
+    ),
+    "datasets.manual_upload_complete": Endpoint(
+        "POST", "/datasets/manual-upload/uploads/{upload_uid}/complete/"
+    ),
     "datasets.list_items": Endpoint("GET", "/datasets/{owner}/{slug}/items/"),
     "datasets.get_item": Endpoint("GET", "/datasets/{owner}/{slug}/items/{item_uid}/"),
     "datasets.list_sequences": Endpoint("GET", "/datasets/{owner}/{slug}/sequences/"),
@@ -119,6 +136,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "fleet.uploads.get_upload_status": Endpoint(
         "GET", "/fleet/recordings/{recording_uid}/upload/status/"
     ),
+    "fleet.uploads.managed_status": Endpoint("GET", f"{_MANAGED}/status/"),
+    "fleet.uploads.managed_admit": Endpoint("POST", f"{_MANAGED}/admit/"),
+    "fleet.uploads.managed_multipart_init": Endpoint("POST", f"{_MANAGED}/multipart/init/"),
+    "fleet.uploads.managed_multipart_progress": Endpoint("GET", f"{_MANAGED}/multipart/progress/"),
+    "fleet.uploads.managed_multipart_parts": Endpoint("POST", f"{_MANAGED}/multipart/parts/"),
+    "fleet.uploads.managed_finalize": Endpoint("POST", f"{_MANAGED}/finalize/"),
     "inference_providers.list": Endpoint("GET", "/inference-providers/"),
     "inference_providers.get": Endpoint("GET", "/inference-providers/{uid}/"),
     "inference_providers.create": Endpoint("POST", "/inference-providers/"),
@@ -176,6 +199,14 @@ ENDPOINTS: dict[str, Endpoint] = {
     "quality_targets.evaluate": Endpoint(
         "POST", "/projects/{project_uid}/quality-targets/evaluate/"
     ),
+    "resolver.resolve_reference": anonymous("GET", "/resolve/{owner}/{dataset}@{selector}/"),
+    "resolver.resolve_uid": anonymous("GET", f"{_REVISION}/"),
+    "resolver.list_objects": anonymous("GET", f"{_REVISION}/objects/"),
+    "resolver.issue_access_grant": anonymous("POST", f"{_REVISION}/objects/{{object_uid}}/access/"),
+    "resolver.issue_access_grant_get": anonymous(
+        "GET", f"{_REVISION}/objects/{{object_uid}}/access/"
+    ),
+    "avala.signup": anonymous("POST", "/signup/"),
     "slices.list": Endpoint("GET", "/slices/{owner}/list/"),
     "slices.get": Endpoint("GET", "/slices/{owner}/{slug}/"),
     "slices.create": Endpoint("POST", "/slices/"),
@@ -189,6 +220,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "storage_configs.delete": Endpoint("DELETE", "/storage-configs/{uid}/"),
     "tasks.list": Endpoint("GET", "/tasks/"),
     "tasks.get": Endpoint("GET", "/tasks/{uid}/"),
+    "users.me": Endpoint("GET", "/users/me/"),
     "webhooks.list": Endpoint("GET", "/webhooks/"),
     "webhooks.get": Endpoint("GET", "/webhooks/{uid}/"),
     "webhooks.create": Endpoint("POST", "/webhooks/"),

@@ -3,7 +3,7 @@ calibration, health, and waiting for a dataset to finish ingesting."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,7 @@ from avala.errors import AvalaError, DecodeError
 from avala.resources._base import StatusIn, api, compact
 from avala.resources._checks import (
     check_interval,
+    non_empty,
     optional_int,
     optional_json_object,
     optional_str,
@@ -23,6 +24,7 @@ from avala.resources._checks import (
     required_bool,
     required_int,
     required_str,
+    sequence,
 )
 from avala.types import (
     AllowedMimes,
@@ -35,6 +37,7 @@ from avala.types import (
     DatasetItem,
     DatasetSequence,
     JsonObject,
+    ManualUploadPartGrants,
     UploadQuota,
 )
 from avala.types._common import to_plain
@@ -280,6 +283,28 @@ class Datasets:
             ),
         }
         return api("datasets.create_from_manual_upload", model(Dataset), body=body)
+
+    def manual_upload_parts(
+        self, upload_uid: str, *, part_numbers: Sequence[int]
+    ) -> Call[ManualUploadPartGrants]:
+        """Signed PUT targets for parts (numbered from 1) of a v2 MULTIPART upload session."""
+        numbers = sequence("part_numbers", part_numbers)
+        body = {
+            "part_numbers": non_empty(
+                "part_numbers",
+                [required_int(f"part_numbers[{i}]", n, minimum=1) for i, n in enumerate(numbers)],
+            )
+        }
+        path = {"upload_uid": upload_uid}
+        return api(
+            "datasets.manual_upload_parts", model(ManualUploadPartGrants), path=path, body=body
+        )
+
+    def manual_upload_complete(self, upload_uid: str) -> Call[Any]:
+        """Close a v2 upload session: the server checks every byte is stored (and assembles
+        a multipart object). The answer is untyped (None for an empty body)."""
+        path = {"upload_uid": upload_uid}
+        return api("datasets.manual_upload_complete", raw(), path=path, body={})
 
     def list_items(
         self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None

@@ -34,6 +34,11 @@ from avala.types import (
     Device,
     FleetEvent,
     JsonObject,
+    ManagedFinalizeResponse,
+    ManagedMultipartInit,
+    ManagedPartGrants,
+    ManagedPartInventory,
+    ManagedUploadStatus,
     Recording,
     Rule,
     UploadSession,
@@ -411,8 +416,130 @@ class AlertChannels:
         return api("fleet.alert_channels.test", raw(), path={"channel_id": channel_id})
 
 
-class Uploads:
-    """Builds the low-level recording upload calls; ``client.fleet.uploads``."""
+MANAGED_PROTOCOL = "fleet-managed-mcap-v1"
+"""The envelope ``protocol`` every managed-upload call carries."""
+
+
+def _managed_files(name: str, value: object, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Non-empty list of objects, each with (at least) ``keys``."""
+    entries = json_objects(name, value)
+    for i, entry in enumerate(entries):
+        missing = [k for k in keys if k not in entry]
+        if missing:
+            raise ValueError(f"{name}[{i}] needs {', '.join(missing)}")
+    return non_empty(name, entries)
+
+
+class ManagedUploads:
+    """The managed MCAP upload calls (protocol ``fleet-managed-mcap-v1``); every call carries
+    the client-minted ``session_uid``, in the body of a POST and the query of a GET."""
+
+    def managed_status(self, recording_uid: str, session_uid: str) -> Call[ManagedUploadStatus]:
+        """The session's snapshot: files, generations and finalization."""
+        query = _envelope(session_uid)
+        path = {"recording_uid": recording_uid}
+        return api(
+            "fleet.uploads.managed_status", model(ManagedUploadStatus), path=path, query=query
+        )
+
+    def managed_admit(
+        self, recording_uid: str, session_uid: str, files: Sequence[Mapping[str, Any]]
+    ) -> Call[ManagedUploadStatus]:
+        """Admit the manifest (``{path, size_bytes, content_sha256}`` per file)."""
+        body = {
+            **_envelope(session_uid),
+            "files": _managed_files("files", files, ("path", "size_bytes", "content_sha256")),
+        }
+        path = {"recording_uid": recording_uid}
+        return api("fleet.uploads.managed_admit", model(ManagedUploadStatus), path=path, body=body)
+
+    def managed_multipart_init(
+        self, recording_uid: str, session_uid: str, file_uid: str
+    ) -> Call[ManagedMultipartInit]:
+        """Open generation 1 of one admitted file's multipart upload."""
+        body = {**_envelope(session_uid), "file_uid": required_uid("file_uid", file_uid)}
+        path = {"recording_uid": recording_uid}
+        return api(
+            "fleet.uploads.managed_multipart_init",
+            model(ManagedMultipartInit),
+            path=path,
+            body=body,
+        )
+
+    def managed_multipart_progress(
+        self,
+        recording_uid: str,
+        session_uid: str,
+        file_uid: str,
+        generation_uid: str,
+        after: int = 0,
+    ) -> Call[ManagedPartInventory]:
+        """Parts already stored for a generation, numbered above ``after``."""
+        query = {
+            **_envelope(session_uid),
+            "file_uid": required_uid("file_uid", file_uid),
+            "generation_uid": required_uid("generation_uid", generation_uid),
+            "after": required_int("after", after, minimum=0),
+        }
+        path = {"recording_uid": recording_uid}
+        return api(
+            "fleet.uploads.managed_multipart_progress",
+            model(ManagedPartInventory),
+            path=path,
+            query=query,
+        )
+
+    def managed_multipart_parts(
+        self,
+        recording_uid: str,
+        session_uid: str,
+        file_uid: str,
+        generation_uid: str,
+        numbers: Sequence[int],
+    ) -> Call[ManagedPartGrants]:
+        """Short-lived signed PUT grants for parts (numbered from 1) of a generation."""
+        parts = sequence("numbers", numbers)
+        body = {
+            **_envelope(session_uid),
+            "file_uid": required_uid("file_uid", file_uid),
+            "generation_uid": required_uid("generation_uid", generation_uid),
+            "numbers": non_empty(
+                "numbers",
+                [required_int(f"numbers[{i}]", n, minimum=1) for i, n in enumerate(parts)],
+            ),
+        }
+        path = {"recording_uid": recording_uid}
+        return api(
+            "fleet.uploads.managed_multipart_parts",
+            model(ManagedPartGrants),
+            path=path,
+            body=body,
+        )
+
+    def managed_finalize(
+        self, recording_uid: str, session_uid: str, files: Sequence[Mapping[str, Any]]
+    ) -> Call[ManagedFinalizeResponse]:
+        """Ask for verification and publication (``{file_uid, generation_uid}`` per file)."""
+        body = {
+            **_envelope(session_uid),
+            "files": _managed_files("files", files, ("file_uid", "generation_uid")),
+        }
+        path = {"recording_uid": recording_uid}
+        return api(
+            "fleet.uploads.managed_finalize",
+            model(ManagedFinalizeResponse),
+            path=path,
+            body=body,
+        )
+
+
+def _envelope(session_uid: str) -> dict[str, Any]:
+    return {"protocol": MANAGED_PROTOCOL, "session_uid": required_uid("session_uid", session_uid)}
+
+
+class Uploads(ManagedUploads):
+    """Builds the low-level recording upload calls, legacy and managed;
+    ``client.fleet.uploads``."""
 
     def init_upload(
         self,

@@ -5,6 +5,8 @@ Kept free of any SDK import so the fake stays an independent oracle of the wire 
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -50,7 +52,24 @@ def _split(path: str) -> list[str]:
 
 
 def _is_placeholder(segment: str) -> bool:
-    return len(segment) > 2 and segment.startswith("{") and segment.endswith("}")
+    """A segment that matches values: ``{uid}``, or text mixed with placeholders such as
+    ``{dataset}@{selector}``."""
+    return "{" in segment and "}" in segment
+
+
+_NAME = re.compile(r"\{(\w+)\}")
+
+
+@functools.lru_cache(maxsize=64)
+def _composite(segment: str) -> re.Pattern[str] | None:
+    """The regex of a segment mixing text and placeholders, or None for a plain ``{name}``."""
+    if _NAME.fullmatch(segment):
+        return None
+    pieces = _NAME.split(segment)  # text, name, text, name, ..., text
+    regex = "".join(
+        re.escape(piece) if i % 2 == 0 else f"(?P<{piece}>.+?)" for i, piece in enumerate(pieces)
+    )
+    return re.compile(regex)
 
 
 @dataclass(frozen=True)
@@ -80,7 +99,14 @@ class Route:
             if _is_placeholder(pat):
                 if not seg:
                     return None
-                params[pat[1:-1]] = unquote(seg)
+                composite = _composite(pat)
+                if composite is None:
+                    params[pat[1:-1]] = unquote(seg)
+                    continue
+                found = composite.fullmatch(unquote(seg))
+                if found is None:
+                    return None
+                params.update(found.groupdict())
             elif pat != seg:
                 return None
         return params

@@ -23,6 +23,7 @@ from avala._decode import structure
 from avala.types._common import to_plain
 
 from ._routes import organizations as orgs
+from ._routes.manual_uploads import object_key
 from ._store import Record, Store, now_iso
 
 __all__ = ["Seeder"]
@@ -272,10 +273,13 @@ class Seeder:
         organization_uid: str | None = None,
         dataset_upload_uid: str | None = None,
     ) -> None:
-        """A file uploaded through a presigned URL, waiting to become part of a dataset."""
-        record: Record = {"scope": organization_uid or "me", "dataset_name": dataset_name}
+        """A file uploaded through a v1 presigned form POST, waiting to become part of a
+        dataset (v2 uploads put real bytes in ``fake.objects``: see docs/testing.md)."""
+        scope = organization_uid or "me"
+        record: Record = {"scope": scope, "dataset_name": dataset_name, "method": "POST"}
         record |= {"path": path, "content_length": content_length}
         record["dataset_upload_uid"] = dataset_upload_uid
+        record["key"] = object_key(self._store, scope, dataset_name, path)
         self._store.insert("datasets_uploads", record)
 
     def task(self, *, project: Ref | None = None, **fields: Any) -> t.Task:

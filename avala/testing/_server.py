@@ -6,30 +6,42 @@ truncated responses behave exactly as they would against the real service.
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import hmac
 import json
 import secrets
-import socket
 import sys
 import threading
 import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from avala.resources._endpoints import ENDPOINTS
+
 from ._faults import Fault, Outcome, apply_fault
+from ._http import StrictHandler, StrictServer, serve, shut_down
+from ._objects import ObjectStore
 from ._routes import ALL_ROUTERS
-from ._routing import FakeRequest, FakeResponse, Router
+from ._routes.resolver import publish_revision
+from ._routing import FakeRequest, FakeResponse, Route, Router
 from ._seed import Seeder
 from ._store import Store
 
 __all__ = ["FakeAvala", "ReceivedRequest"]
+
+_ANONYMOUS = tuple(
+    Route(e.method, e.path, FakeResponse) for e in ENDPOINTS.values() if e.auth == "none"
+)
+"""Routes of the endpoints whose auth is ``none``: served to requests without a key."""
+
+
+def _anonymous(req: FakeRequest) -> bool:
+    return any(route.match(req.path) is not None for route in _ANONYMOUS)
+
 
 API_PREFIX = "/api/v1"
 RATE_LIMIT = 1000
@@ -66,47 +78,16 @@ class _Injection:
         return req.path == self.path
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    """Threaded server that remembers its FakeAvala and its open client sockets."""
-
-    daemon_threads = True
-    block_on_close = False  # keep-alive clients must not make stop() hang
-    request_queue_size = 128  # a burst of new connections must not overflow the backlog
+class _HTTPServer(StrictServer):
+    """The API server: a strict server whose owner is the FakeAvala."""
 
     def __init__(self, fake: FakeAvala) -> None:
         self.fake = fake
-        self.open_sockets: set[socket.socket] = set()
-        self.sockets_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up (it timed out, or a fault dropped it) is not an error."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
+        super().__init__(fake, _Handler)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Buffer writes so headers and body leave in one segment, and skip Nagle: without both,
-    # keep-alive clients stall ~40 ms per request on delayed ACKs.
-    wbufsize = -1
-    disable_nagle_algorithm = True
+class _Handler(StrictHandler):
     server: _HTTPServer
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.sockets_lock:
-            self.server.open_sockets.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.sockets_lock:
-            self.server.open_sockets.discard(self.connection)
-        with contextlib.suppress(OSError):  # the client may already have gone (timeouts)
-            super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence per-request logging; tests read `FakeAvala.requests` instead."""
 
     def do_GET(self) -> None:
         self._handle()
@@ -132,17 +113,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         fake = self.server.fake
         raw_body = self._read_body()
-        if not self.path.startswith("/"):
-            # RFC 9112 §3.2: absolute-form is for proxies; an origin server may refuse it.
+        if not self.origin_form():
             self.close_connection = True
             self._write(Outcome(FakeResponse(400, {"detail": "request target must be a path"})))
             return
         parts = urlsplit(self.path)
         in_api = parts.path == API_PREFIX or parts.path.startswith(API_PREFIX + "/")
-        headers: dict[str, str] = {}
-        for name, value in self.headers.items():
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        headers = self.header_map()
         body: Any = None
         if raw_body.strip():
             try:
@@ -221,6 +198,7 @@ class FakeAvala:
         self._reset_at = int(time.time()) + RATE_WINDOW_SECONDS
         self._server: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._objects = self._store.objects
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -231,30 +209,19 @@ class FakeAvala:
         server = _HTTPServer(self)
         self._server = server
         self._store.base_url = self.base_url
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.02},  # stop() waits at most this long
-            name=f"FakeAvala:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve(server, f"FakeAvala:{self.port}")
+        self._objects.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving, close the listener and every open keep-alive connection."""
+        """Stop serving, close the listener and every open keep-alive connection (the
+        object store's too)."""
         server, thread = self._server, self._thread
         if server is None:
             return
         self._server = self._thread = None
-        server.shutdown()
-        server.server_close()
-        with server.sockets_lock:
-            open_sockets = list(server.open_sockets)
-        for sock in open_sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        if thread is not None:
-            thread.join(timeout=5)
+        shut_down(server, thread)
+        self._objects.stop()
 
     def __enter__(self) -> FakeAvala:
         return self.start()
@@ -288,6 +255,11 @@ class FakeAvala:
         return self._store
 
     @property
+    def objects(self) -> ObjectStore:
+        """The object store presigned URLs point to (its own port; started with the fake)."""
+        return self._objects
+
+    @property
     def open_connections(self) -> int:
         """Client connections open right now; a client that closed leaves none behind.
 
@@ -299,6 +271,38 @@ class FakeAvala:
             return 0
         with server.sockets_lock:
             return len(server.open_sockets)
+
+    @property
+    def multipart_threshold(self) -> int:
+        """v2 presigns answer MULTIPART above this many bytes (default 64 MiB), else PUT."""
+        return self._store.uploads.multipart_threshold
+
+    @multipart_threshold.setter
+    def multipart_threshold(self, value: int) -> None:
+        self._store.uploads.multipart_threshold = value
+
+    @property
+    def part_size(self) -> int:
+        """Part size of v2 MULTIPART descriptors: 5 MiB to 128 MiB (default 64 MiB)."""
+        return self._store.uploads.part_size
+
+    @part_size.setter
+    def part_size(self, value: int) -> None:
+        self._store.uploads.part_size = value
+
+    @property
+    def url_ttl(self) -> int:
+        """Lifetime in seconds of the presigned URLs the routes mint (default 900)."""
+        return self._store.uploads.url_ttl
+
+    @url_ttl.setter
+    def url_ttl(self, value: int) -> None:
+        self._store.uploads.url_ttl = value
+
+    @property
+    def user_uid(self) -> str:
+        """Uid of the user holding the API key (``GET /users/me/``, storage root ``__u__=/``)."""
+        return self._store.user_uid
 
     @property
     def export_failures(self) -> set[str]:
@@ -376,9 +380,11 @@ class FakeAvala:
         if not in_api:
             return FakeResponse(404, {"detail": "Not found."})
         sent = req.headers.get("x-avala-api-key")
-        if sent is None:
+        if _anonymous(req):
+            pass  # served without credentials (resolver, signup), like the real API
+        elif sent is None:
             return FakeResponse(401, {"detail": "Authentication credentials were not provided."})
-        if not hmac.compare_digest(sent.encode(), self._api_key.encode()):
+        elif not hmac.compare_digest(sent.encode(), self._api_key.encode()):
             return FakeResponse(401, {"detail": "Invalid API key."})
         if not body_ok:
             return FakeResponse(400, {"detail": "JSON parse error"})
@@ -396,6 +402,20 @@ class FakeAvala:
         """Typed seeding, `fake.seed.project(name=...) -> Project`, one method per collection
         (and `fake.seed(projects=, datasets=, tasks=)` adds N default records of each)."""
         return Seeder(self._store)
+
+    def publish_revision(
+        self,
+        owner: str,
+        dataset: str,
+        files: dict[str, bytes],
+        *,
+        aliases: tuple[str, ...] = ("main",),
+    ) -> dict[str, Any]:
+        """Publish ``files`` (logical path -> bytes) for the resolver as ``owner/dataset``
+        (resolvable by each alias and by its digest); the bytes go to ``fake.objects``.
+        Returns the record: ``document`` (the resolved revision) and ``objects``."""
+        with self._store.lock:
+            return publish_revision(self._store, owner, dataset, files, aliases=aliases)
 
     def add_project(self, **fields: Any) -> dict[str, Any]:
         return self.seed.record("projects", **fields)

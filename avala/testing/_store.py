@@ -10,10 +10,12 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from ._objects import ObjectStore
 from ._routing import FakeRequest, FakeResponse
 
 __all__ = [
@@ -48,12 +50,13 @@ COLLECTIONS: dict[str, str] = {
     "datasets_lifecycle": "statuses a dataset goes through on its next GETs (`uid` = dataset)",
     "datasets_quotas": "manual-upload quotas; `uid` is an organization uid or `me`",
     "datasets_sequences": "dataset sequences; `dataset_uid` is the dataset uid",
-    "datasets_uploads": "manual uploads not yet turned into a dataset",
+    "datasets_uploads": "manual upload sessions (v1 and v2) not yet turned into a dataset",
     "exports": "exports",
     "fleet_alert_channels": "fleet alert channels",
     "fleet_alerts": "fleet alerts (no create route: seed them)",
     "fleet_devices": "fleet devices",
     "fleet_events": "fleet events",
+    "fleet_managed_sessions": "managed MCAP upload sessions; `uid` is the client's session uid",
     "fleet_recordings": "fleet recordings (no create route: seed them)",
     "fleet_rules": "fleet rules",
     "fleet_upload_sessions": "recording upload sessions; `recording_uid` is the recording",
@@ -66,10 +69,12 @@ COLLECTIONS: dict[str, str] = {
     "projects": "projects",
     "quality_targets": "quality targets; `project` is the project uid",
     "quality_targets_metrics": "current metric values of a project (`uid` = project uid)",
+    "resolver_revisions": "published revisions the resolver serves (`publish_revision`)",
     "slices": "slices; `owner_name` + `slug` address one",
     "slices_members": "the items of a slice (`uid` = slice uid, `items`)",
     "storage_configs": "storage configs",
     "tasks": "tasks; `project` is the project uid",
+    "users": "accounts created by signup",
     "webhook_deliveries": "webhook deliveries; `subscription` is the webhook uid",
     "webhooks": "webhook subscriptions",
 }
@@ -116,6 +121,12 @@ class Store:
         self.export_failures: set[str] = set()
         # (scope, Idempotency-Key) -> uid of the record the first request created.
         self.idempotency: dict[tuple[str, str], str] = {}
+        # Where presigned URLs point, and how the upload routes cut files (see
+        # FakeAvala.multipart_threshold / part_size / url_ttl).
+        self.objects = ObjectStore()
+        self.uploads = UploadSettings()
+        # The user holding the API key: GET /users/me/, and the personal storage root.
+        self.user_uid = str(uuid.uuid4())
 
     def _bucket(self, collection: str) -> dict[str, Record]:
         """The records of `collection` by uid (call with `lock` held)."""
@@ -183,6 +194,29 @@ class Store:
     def count(self, collection: str) -> int:
         with self.lock:
             return len(self._bucket(collection))
+
+
+MiB = 1024**2
+MIN_PART_SIZE = 5 * MiB
+MAX_PART_SIZE = 128 * MiB
+
+
+@dataclass
+class UploadSettings:
+    """How the fake's v2 manual-upload routes answer. A file larger than
+    ``multipart_threshold`` bytes is MULTIPART, cut in parts of ``part_size`` (5-128 MiB,
+    the protocol's limits); presigned URLs live ``url_ttl`` seconds."""
+
+    multipart_threshold: int = 64 * MiB
+    part_size: int = 64 * MiB
+    url_ttl: int = 900
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "part_size" and not MIN_PART_SIZE <= value <= MAX_PART_SIZE:
+            raise ValueError(f"part_size must be 5 MiB to 128 MiB (the protocol), got {value}")
+        if name in ("multipart_threshold", "url_ttl") and value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")
+        super().__setattr__(name, value)
 
 
 def _has(record: Record, fields: dict[str, Any]) -> bool:

@@ -99,6 +99,7 @@ from avala._decode import structure
 from avala._request import Request
 from avala._url import check_segment
 from avala.resources._endpoints import ENDPOINTS
+from avala.resources.signup import signup
 from avala.types._common import JsonObject
 
 __all__ = [
@@ -472,6 +473,8 @@ _RESOURCES: dict[str, object] = {
     _snake(name): getattr(resources, name)() for name in resources.__all__
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Endpoints built by a function of the ``avala`` module rather than a resource method.
+_MODULE_LEVEL: dict[str, Callable[..., Request[Any]]] = {"avala.signup": signup}
 
 
 def endpoint_ids() -> SearchStrategy[str]:
@@ -484,6 +487,8 @@ def builder_for(endpoint_id: str) -> Callable[..., Request[Any]]:
     ``Fleet().devices.get``); ``KeyError`` for an id the table does not hold."""
     if endpoint_id not in ENDPOINTS:
         raise KeyError(f"no endpoint {endpoint_id!r} in the table")
+    if endpoint_id in _MODULE_LEVEL:
+        return _MODULE_LEVEL[endpoint_id]
     head, *rest = endpoint_id.split(".")
     target: Any = _RESOURCES[head]
     for part in rest:
@@ -513,6 +518,18 @@ def _upload_files() -> SearchStrategy[list[dict[str, Any]]]:
     return st.lists(entry, min_size=1, max_size=3)
 
 
+def _managed_files(*keys: str, sized: bool = False) -> SearchStrategy[list[dict[str, Any]]]:
+    """Entries of a managed-upload manifest: ``keys`` as text, ``size_bytes`` if ``sized``."""
+    fields: dict[str, SearchStrategy[Any]] = {k: _text(min_size=1) for k in keys}
+    if sized:
+        fields["size_bytes"] = st.integers(0, 2**40)
+    return st.lists(st.fixed_dictionaries(fields), min_size=1, max_size=3)
+
+
+def _part_numbers() -> SearchStrategy[list[int]]:
+    return st.lists(st.integers(min_value=1, max_value=10000), min_size=1, max_size=3)
+
+
 def _edits() -> SearchStrategy[list[dict[str, Any]]]:
     edit = st.fixed_dictionaries(
         {"action": st.sampled_from(("create", "update", "delete")), "object_uuid": uids()},
@@ -533,6 +550,12 @@ _BY_ENDPOINT: dict[str, dict[str, Callable[[], SearchStrategy[Any]]]] = {
     },
     "organizations.slug_for_uid": {"organization_uid": _uuid_spellings},
     "exports.create": {"project": uids, "dataset": uids},
+    "fleet.uploads.managed_admit": {
+        "files": lambda: _managed_files("path", "content_sha256", sized=True)
+    },
+    "fleet.uploads.managed_finalize": {
+        "files": lambda: _managed_files("file_uid", "generation_uid")
+    },
 }
 
 # ... and by parameter name alone, wherever it appears.
@@ -544,6 +567,8 @@ _BY_NAME: dict[str, Callable[[], SearchStrategy[Any]]] = {
     "timeout": _seconds,
     "files": _upload_files,
     "edits": _edits,
+    "part_numbers": _part_numbers,
+    "numbers": _part_numbers,
     "file_paths": lambda: st.lists(path_text(), min_size=1, max_size=3),
     "chunk_size": lambda: st.integers(min_value=1, max_value=4),
     "ttl_seconds": lambda: st.integers(min_value=1, max_value=7 * 24 * 3600),

@@ -54,6 +54,16 @@ if TYPE_CHECKING:
         Rule,
     )
     from avala.types.fleet_upload import (
+        ManagedFinalization,
+        ManagedFinalizeResponse,
+        ManagedGeneration,
+        ManagedMultipartInit,
+        ManagedOriginal,
+        ManagedPartGrant,
+        ManagedPartGrants,
+        ManagedPartInventory,
+        ManagedStoredPart,
+        ManagedUploadStatus,
         UploadConfirmResponse,
         UploadSession,
         UploadStatusResponse,
@@ -65,6 +75,10 @@ if TYPE_CHECKING:
     )
     from avala.types.manual_upload import (
         AllowedMimes,
+        ManualUploadDescriptor,
+        ManualUploadPartGrant,
+        ManualUploadPartGrants,
+        ManualUploadStoredPart,
         UploadQuota,
     )
     from avala.types.organization import (
@@ -81,6 +95,18 @@ if TYPE_CHECKING:
         QualityTarget,
         QualityTargetEvaluation,
     )
+    from avala.types.resolver import (
+        AccessGrant,
+        ManifestObject,
+        ResolvedRevision,
+        ResolverManifest,
+        ResolverOrigin,
+        ResolverRights,
+    )
+    from avala.types.signup import (
+        SignupResponse,
+        SignupUser,
+    )
     from avala.types.slice import (
         Slice,
         SliceItem,
@@ -92,6 +118,9 @@ if TYPE_CHECKING:
     from avala.types.task import (
         Task,
     )
+    from avala.types.user import (
+        UserMe,
+    )
     from avala.types.webhook import (
         Webhook,
         WebhookDelivery,
@@ -99,6 +128,7 @@ if TYPE_CHECKING:
 
 # Each name is imported from its module on first use (avala._lazy).
 _WHERE = {
+    "AccessGrant": ".resolver",
     "Agent": ".agent",
     "AgentExecution": ".agent",
     "Alert": ".fleet",
@@ -132,6 +162,21 @@ _WHERE = {
     "InferenceProvider": ".inference_provider",
     "Invitation": ".organization",
     "JsonObject": "._common",
+    "ManagedFinalization": ".fleet_upload",
+    "ManagedFinalizeResponse": ".fleet_upload",
+    "ManagedGeneration": ".fleet_upload",
+    "ManagedMultipartInit": ".fleet_upload",
+    "ManagedOriginal": ".fleet_upload",
+    "ManagedPartGrant": ".fleet_upload",
+    "ManagedPartGrants": ".fleet_upload",
+    "ManagedPartInventory": ".fleet_upload",
+    "ManagedStoredPart": ".fleet_upload",
+    "ManagedUploadStatus": ".fleet_upload",
+    "ManifestObject": ".resolver",
+    "ManualUploadDescriptor": ".manual_upload",
+    "ManualUploadPartGrant": ".manual_upload",
+    "ManualUploadPartGrants": ".manual_upload",
+    "ManualUploadStoredPart": ".manual_upload",
     "Organization": ".organization",
     "OrganizationMember": ".organization",
     "Project": ".project",
@@ -139,8 +184,14 @@ _WHERE = {
     "QualityTargetEvaluation": ".quality_target",
     "Quat": ".dataset",
     "Recording": ".fleet",
+    "ResolvedRevision": ".resolver",
+    "ResolverManifest": ".resolver",
+    "ResolverOrigin": ".resolver",
+    "ResolverRights": ".resolver",
     "Rule": ".fleet",
     "SequenceHealth": ".dataset",
+    "SignupResponse": ".signup",
+    "SignupUser": ".signup",
     "Slice": ".slice",
     "SliceItem": ".slice",
     "StorageConfig": ".storage_config",
@@ -154,6 +205,7 @@ _WHERE = {
     "UploadStatusResponse": ".fleet_upload",
     "UploadUrlEntry": ".fleet_upload",
     "UploadUrlsResponse": ".fleet_upload",
+    "UserMe": ".user",
     "Vec3": ".dataset",
     "Webhook": ".webhook",
     "WebhookDelivery": ".webhook",
@@ -161,6 +213,7 @@ _WHERE = {
 __getattr__ = lazy_attributes(globals(), _WHERE)
 
 __all__ = [
+    "AccessGrant",
     "Agent",
     "AgentExecution",
     "Alert",
@@ -194,6 +247,21 @@ __all__ = [
     "InferenceProvider",
     "Invitation",
     "JsonObject",
+    "ManagedFinalization",
+    "ManagedFinalizeResponse",
+    "ManagedGeneration",
+    "ManagedMultipartInit",
+    "ManagedOriginal",
+    "ManagedPartGrant",
+    "ManagedPartGrants",
+    "ManagedPartInventory",
+    "ManagedStoredPart",
+    "ManagedUploadStatus",
+    "ManifestObject",
+    "ManualUploadDescriptor",
+    "ManualUploadPartGrant",
+    "ManualUploadPartGrants",
+    "ManualUploadStoredPart",
     "Organization",
     "OrganizationMember",
     "Project",
@@ -201,8 +269,14 @@ __all__ = [
     "QualityTargetEvaluation",
     "Quat",
     "Recording",
+    "ResolvedRevision",
+    "ResolverManifest",
+    "ResolverOrigin",
+    "ResolverRights",
     "Rule",
     "SequenceHealth",
+    "SignupResponse",
+    "SignupUser",
     "Slice",
     "SliceItem",
     "StorageConfig",
@@ -216,6 +290,7 @@ __all__ = [
     "UploadStatusResponse",
     "UploadUrlEntry",
     "UploadUrlsResponse",
+    "UserMe",
     "Vec3",
     "Webhook",
     "WebhookDelivery",

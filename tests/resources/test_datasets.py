@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+import requests
 from pyrsistent import freeze
 from returns.result import Success
 
@@ -321,8 +322,9 @@ def test_create_manual_upload_url_v2(client: Client, fake: FakeAvala) -> None:
     }
     descriptor = result.unwrap()
     assert descriptor["method"] == "PUT"
-    assert descriptor["part_count"] == 1
-    assert descriptor["url"].endswith("/roads/a/1.jpg")
+    assert descriptor["url"].startswith(fake.objects.base_url + "/")
+    assert descriptor["headers"]["If-None-Match"] == "*"
+    assert descriptor["complete"] is False
     assert isinstance(descriptor["upload_uid"], str)
     assert descriptor == freeze(descriptor)  # frozen, hashable JSON
 
@@ -450,7 +452,7 @@ def test_manual_upload_allowed_mimes(client: Client, fake: FakeAvala) -> None:
 
 def test_create_from_manual_upload(client: Client, fake: FakeAvala) -> None:
     for path, size in (("a.jpg", 10), ("b/c.jpg", 20)):
-        client.run(
+        descriptor = client.run(
             client.datasets.create_manual_upload_url(
                 dataset_name="Roads",
                 file_path_in_dataset=path,
@@ -458,6 +460,9 @@ def test_create_from_manual_upload(client: Client, fake: FakeAvala) -> None:
                 dataset_upload_uid="batch-7",
             )
         ).unwrap()
+        stored = requests.put(descriptor["url"], data=b"x" * size, timeout=5)
+        assert stored.status_code == 200
+        client.run(client.datasets.manual_upload_complete(descriptor["upload_uid"])).unwrap()
     fake.clear_requests()
 
     result = client.run(

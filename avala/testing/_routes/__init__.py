@@ -3,6 +3,7 @@ the resource modules. The server merges them in this order."""
 
 from .._routing import Router
 from . import (
+    accounts,
     agents,
     annotation_issues,
     annotations,
@@ -12,9 +13,12 @@ from . import (
     datasets_more,
     exports,
     fleet,
+    fleet_managed,
     inference_providers,
+    manual_uploads,
     organizations,
     quality_targets,
+    resolver,
     slices,
     storage_configs,
     webhooks,
@@ -44,6 +48,10 @@ ALL_ROUTERS: tuple[Router, ...] = (
     standard_router(STANDARD),
     datasets.router,
     datasets_more.router,
+    manual_uploads.router,
+    accounts.router,
+    resolver.router,
+    fleet_managed.router,
     exports.router,
     agents.router,
     annotation_issues.router,

@@ -13,8 +13,6 @@ The literal ``/datasets/manual-upload/...`` routes win over ``/datasets/{uid}/``
 
 from __future__ import annotations
 
-import math
-import uuid
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
@@ -31,11 +29,7 @@ ME = "me"
 VISIBILITIES = ("private", "public", "unlisted")
 SEQUENCE_TYPES = ("video", "lidar", "mcap", "splat")
 DEFAULT_QUOTA_BYTES = 10 * 1024**3
-PART_SIZE = 64 * 1024**2
 UPLOAD_HOST = "https://uploads.example.invalid"
-IMAGES = ["image/jpeg", "image/png", "image/webp"]
-ARCHIVES = ["application/octet-stream", "application/json", "application/zip"]
-ALLOWED_MIMES = {"mime_types": IMAGES + ARCHIVES, "video_prefix": "video/"}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -46,7 +40,7 @@ def _dataset_or_404(state: Store, owner: str, slug: str) -> dict[str, Any] | Fak
     return dataset if dataset is not None else not_found()
 
 
-def _organization(state: Store, uid: Any) -> dict[str, Any] | None:
+def organization(state: Store, uid: Any) -> dict[str, Any] | None:
     return state.get("organizations", uid) if isinstance(uid, str) and uid else None
 
 
@@ -64,20 +58,12 @@ NEW_DATASET: Spec = {
     **dict.fromkeys(("metadata", "provider_config"), Field("object", null=True)),
 }
 """The fields of both dataset-creating POSTs (each adds one optional string of its own)."""
-PRESIGN: Spec = {
-    "dataset_name": NAME,
-    "file_path_in_dataset": NAME,
-    "dataset_upload_uid": OPTIONAL_TEXT,
-    "organization_uid": OPTIONAL_TEXT,
-    "content_length": Field("int", required=True, minimum=0),
-    "upload_protocol_version": Field(null=True, choices=(1, 2)),
-}
 
 
-def _owner_for(state: Store, body: dict[str, Any]) -> str | FakeResponse:
+def owner_for(state: Store, body: dict[str, Any]) -> str | FakeResponse:
     """Who a new dataset belongs to: ``owner_name``, else the organization, else the caller."""
     org_uid = body.get("organization_uid")
-    org = _organization(state, org_uid)
+    org = organization(state, org_uid)
     if org_uid is not None and org is None:
         return bad_request({"organization_uid": ["Organization not found."]})
     if body.get("owner_name"):
@@ -85,7 +71,7 @@ def _owner_for(state: Store, body: dict[str, Any]) -> str | FakeResponse:
     return _org_handle(org) if org is not None else CALLER
 
 
-def _new_dataset(state: Store, body: dict[str, Any], owner: str, item_count: int) -> dict[str, Any]:
+def new_dataset(state: Store, body: dict[str, Any], owner: str, item_count: int) -> dict[str, Any]:
     data_type = body["data_type"]
     dataset = state.create(
         "datasets",
@@ -110,13 +96,13 @@ def _new_dataset(state: Store, body: dict[str, Any], owner: str, item_count: int
     return dataset
 
 
-def _slug_taken(state: Store, owner: str, slug: str) -> FakeResponse | None:
+def slug_taken(state: Store, owner: str, slug: str) -> FakeResponse | None:
     if find_dataset(state, owner, slug) is not None:
         return bad_request({"slug": ["A dataset with this slug already exists for this owner."]})
     return None
 
 
-def _quota(state: Store, scope: str) -> dict[str, Any]:
+def quota_of(state: Store, scope: str) -> dict[str, Any]:
     quota = state.get("datasets_quotas", scope)
     if quota is None:
         quota = state.insert(
@@ -125,12 +111,14 @@ def _quota(state: Store, scope: str) -> dict[str, Any]:
     return quota
 
 
-def _scope(org_uid: Any) -> str:
+def scope_of(org_uid: Any) -> str:
+    """Quota and upload scope: an organization uid, or ``me`` for personal storage."""
     return org_uid if isinstance(org_uid, str) and org_uid else ME
 
 
-def _storage_root(scope: str) -> str:
-    return f"__u__=/{CALLER}" if scope == ME else f"__o__=/{scope}"
+def storage_root(state: Store, scope: str) -> str:
+    """Where a scope's uploads live: ``__o__=/<org uid>`` or ``__u__=/<user uid>``."""
+    return f"__u__=/{state.user_uid}" if scope == ME else f"__o__=/{scope}"
 
 
 # --- lookup and transfer -------------------------------------------------------------------
@@ -154,7 +142,7 @@ def transfer_dataset(state: Store, req: FakeRequest, owner: str, slug: str) -> F
         message = "Provide exactly one of organization_uid or owner_username."
         return bad_request({"non_field_errors": [message]})
     if org_uid is not None:
-        org = _organization(state, org_uid)
+        org = organization(state, org_uid)
         if org is None:
             return bad_request({"organization_uid": ["Organization not found."]})
         new_owner, changes = _org_handle(org), {"organization_uid": org_uid}
@@ -163,7 +151,7 @@ def transfer_dataset(state: Store, req: FakeRequest, owner: str, slug: str) -> F
             return bad_request({"owner_username": ["This field may not be blank."]})
         new_owner, changes = username, {"organization_uid": None}
     if new_owner != owner:
-        taken = _slug_taken(state, new_owner, slug)
+        taken = slug_taken(state, new_owner, slug)
         if taken is not None:
             return taken
     moved = state.update("datasets", found["uid"], {"owner_name": new_owner, **changes})
@@ -178,129 +166,13 @@ def create_dataset(state: Store, req: FakeRequest) -> FakeResponse:
     body = validated(req, {**NEW_DATASET, "gpu_texture_format": OPTIONAL_TEXT})
     if isinstance(body, FakeResponse):
         return body
-    owner = _owner_for(state, body)
+    owner = owner_for(state, body)
     if isinstance(owner, FakeResponse):
         return owner
-    taken = _slug_taken(state, owner, body["slug"])
+    taken = slug_taken(state, owner, body["slug"])
     if taken is not None:
         return taken
-    return FakeResponse(201, _new_dataset(state, body, owner, item_count=0))
-
-
-# --- managed (manual) uploads --------------------------------------------------------------
-
-
-@router.route("POST", "/datasets/manual-upload/file-upload-url/")
-def presign_upload(state: Store, req: FakeRequest) -> FakeResponse:
-    body = validated(req, PRESIGN)
-    if isinstance(body, FakeResponse):
-        return body
-    size, version = body["content_length"], body.get("upload_protocol_version")
-    if version == 2 and body.get("dataset_upload_uid") is None:
-        return bad_request({"dataset_upload_uid": ["Required by upload protocol version 2."]})
-    org_uid = body.get("organization_uid")
-    if org_uid is not None and _organization(state, org_uid) is None:
-        return bad_request({"organization_uid": ["Organization not found."]})
-    scope = _scope(org_uid)
-    path = body["file_path_in_dataset"]
-    batch = body.get("dataset_upload_uid")
-    earlier = next(
-        (
-            u
-            for u in state.all("datasets_uploads")
-            if u["scope"] == scope
-            and u["dataset_name"] == body["dataset_name"]
-            and u["path"] == path
-            and u["dataset_upload_uid"] == batch
-        ),
-        None,
-    )
-    quota = _quota(state, scope)
-    used = quota["used"] - (earlier["content_length"] if earlier else 0)
-    if used + size > quota["limit"]:
-        detail = "Storage quota exceeded."
-        return FakeResponse(413, {"detail": detail, "limit": quota["limit"], "used": quota["used"]})
-    state.update("datasets_quotas", scope, {"used": used + size})
-    record = {
-        "scope": scope,
-        "dataset_name": body["dataset_name"],
-        "path": path,
-        "content_length": size,
-        "dataset_upload_uid": batch,
-    }
-    if earlier is not None:
-        upload = state.update("datasets_uploads", earlier["uid"], record) or earlier
-    else:
-        upload = state.insert("datasets_uploads", {"uid": str(uuid.uuid4()), **record})
-    key = f"{_storage_root(scope)}/{body['dataset_name']}/{path}"
-    if version != 2:
-        fields = {"key": key, "policy": "ZmFrZS1wb2xpY3k=", "x-amz-signature": "fake"}
-        return FakeResponse(200, {"method": "POST", "url": f"{UPLOAD_HOST}/", "fields": fields})
-    parts = max(1, math.ceil(size / PART_SIZE))
-    return FakeResponse(
-        200,
-        {
-            "method": "PUT" if parts == 1 else "MULTIPART",
-            "url": f"{UPLOAD_HOST}/{key}" if parts == 1 else None,
-            "headers": {"Content-Type": "application/octet-stream"},
-            "upload_uid": upload["uid"],
-            "part_size": PART_SIZE,
-            "part_count": parts,
-            "uploaded_parts": [],
-            "complete": False,
-        },
-    )
-
-
-@router.route("GET", "/datasets/manual-upload/quota/")
-def upload_quota(state: Store, req: FakeRequest) -> FakeResponse:
-    quota = _quota(state, _scope(req.q("organization_uid")))
-    return FakeResponse(200, {"used": quota["used"], "limit": quota["limit"]})
-
-
-@router.route("GET", "/datasets/manual-upload/allowed-mimes/")
-def allowed_mimes(state: Store, req: FakeRequest) -> FakeResponse:
-    return FakeResponse(200, ALLOWED_MIMES)
-
-
-@router.route("POST", "/datasets/manual-upload/")
-def create_from_upload(state: Store, req: FakeRequest) -> FakeResponse:
-    body = validated(req, {**NEW_DATASET, "dataset_upload_uid": OPTIONAL_TEXT})
-    if isinstance(body, FakeResponse):
-        return body
-    owner = _owner_for(state, body)
-    if isinstance(owner, FakeResponse):
-        return owner
-    scope, batch = _scope(body.get("organization_uid")), body.get("dataset_upload_uid")
-    uploads = [
-        u
-        for u in state.all("datasets_uploads")
-        if u["scope"] == scope
-        and u["dataset_upload_uid"] == batch
-        and (batch is not None or u["dataset_name"] == body["name"])
-    ]
-    if not uploads:
-        field = "dataset_upload_uid" if batch is not None else "non_field_errors"
-        return bad_request({field: ["No uploaded files found for this dataset."]})
-    taken = _slug_taken(state, owner, body["slug"])
-    if taken is not None:
-        return taken
-    dataset = _new_dataset(state, body, owner, item_count=len(uploads))
-    for upload in uploads:
-        state.delete("datasets_uploads", upload["uid"])
-        state.insert(
-            "datasets_items",
-            {
-                "key": upload["path"],
-                "dataset": dataset["uid"],
-                "dataset_owner_name": owner,
-                "dataset_slug": dataset["slug"],
-                "url": f"{UPLOAD_HOST}/{_storage_root(scope)}/{upload['dataset_name']}/"
-                f"{upload['path']}",
-                "metadata": {"content_length": upload["content_length"]},
-            },
-        )
-    return FakeResponse(201, dataset)
+    return FakeResponse(201, new_dataset(state, body, owner, item_count=0))
 
 
 # --- items, sequences, health --------------------------------------------------------------
@@ -386,7 +258,7 @@ def dataset_health(state: Store, req: FakeRequest, owner: str, slug: str) -> Fak
         )
     if not items and not sequences:
         issues.append("dataset has no items")
-    root = _storage_root(_scope(found.get("organization_uid")))
+    root = storage_root(state, scope_of(found.get("organization_uid")))
     return FakeResponse(
         200,
         {
