@@ -72,11 +72,11 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False  # keep-alive clients must not make stop() hang
     request_queue_size = 128  # a burst of new connections must not overflow the backlog
 
-    def __init__(self, fake: FakeAvala) -> None:
+    def __init__(self, fake: FakeAvala, port: int) -> None:
         self.fake = fake
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (it timed out, or a fault dropped it) is not an error."""
@@ -203,7 +203,10 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeAvala:
     """Stateful in-memory Avala API on a free local port; use as `with FakeAvala() as fake:`."""
 
-    def __init__(self, api_key: str | None = None, *, latency: float = 0.0) -> None:
+    def __init__(self, api_key: str | None = None, *, latency: float = 0.0, port: int = 0) -> None:
+        """``port`` 0 picks a free port (tests); a fixed one is for ``python -m avala.testing
+        serve --port N``."""
+        self._requested_port = port
         self._api_key = api_key if api_key is not None else f"fake-key-{secrets.token_hex(16)}"
         self.latency = latency
         self._store = Store()
@@ -219,10 +222,11 @@ class FakeAvala:
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeAvala:
-        """Bind 127.0.0.1 on a free port and serve in a daemon thread (no-op if running)."""
+        """Bind 127.0.0.1 on the port (a free one by default) and serve in a daemon thread
+        (no-op if running)."""
         if self._server is not None:
             return self
-        server = _HTTPServer(self)
+        server = _HTTPServer(self, self._requested_port)
         self._server = server
         self._store.base_url = self.base_url
         self._thread = threading.Thread(
