@@ -1,4 +1,4 @@
-"""The ``avala`` command line (``pip install 'avala[cli]'``).
+"""The ``avala`` command line (the ``cli`` extra: ``pip install ".[cli]"``).
 
 Commands are generated from the request builders (see ``_generate``). Groups load lazily:
 ``avala --help`` reads the static catalogue, and a command's module is imported only when
