@@ -379,9 +379,12 @@ def test_configure_checks_the_key_then_writes_a_private_profile(
     env = {**fake.env(), "AVALA_CONFIG_DIR": str(tmp_path / "cfg")}
     del env["AVALA_API_KEY"]
     runner = CliRunner()
-    bad = runner.invoke(cli, ["configure"], env=env, input="not-the-key\n")
+    piped = runner.invoke(cli, ["configure"], env=env, input="key\n")
+    assert piped.exit_code == 2 and "--api-key-stdin" in piped.stderr
+    words = ["configure", "--api-key-stdin"]
+    bad = runner.invoke(cli, words, env=env, input="not-the-key\n")
     assert bad.exit_code == 3 and not (tmp_path / "cfg").exists()
-    good = runner.invoke(cli, ["configure", "--profile", "ci"], env=env, input=fake.api_key + "\n")
+    good = runner.invoke(cli, [*words, "--profile", "ci"], env=env, input=fake.api_key + "\n")
     assert good.exit_code == 0, good.output
     assert fake.api_key not in good.output
     path = tmp_path / "cfg" / "config.toml"

@@ -180,43 +180,91 @@ def test_the_help_imports_neither_the_builders_nor_rich(avala_script: Path, tmp_
 # --- a real terminal -------------------------------------------------------------------------
 
 
+class Terminal:
+    """A tmux server of our own (its own socket), with one session running a command."""
+
+    def __init__(self, command: str) -> None:
+        assert TMUX is not None
+        self.socket_name = f"avala-test-{uuid.uuid4().hex[:8]}"
+        self.tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "20", command)
+
+    def tmux(self, *words: str) -> str:
+        assert TMUX is not None
+        done = subprocess.run(
+            [TMUX, "-L", self.socket_name, *words], capture_output=True, text=True, timeout=30
+        )
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def wait_for(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while text not in (pane := self.screen()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return pane
+
+    def send(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+def in_terminal(env: dict[str, str], script: Path, words: str, exit_file: Path) -> str:
+    """A shell command that runs `avala` with this environment and records its exit code."""
+    assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    return (
+        f"env {assignments} {script} {words}; echo EXIT=$? > {shlex.quote(str(exit_file))}; "
+        "sleep 60"
+    )
+
+
+def exit_code_of(exit_file: Path, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while not exit_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return exit_file.read_text().strip() if exit_file.exists() else "none"
+
+
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 def test_a_wait_in_a_terminal_shows_progress_and_ctrl_c_exits_130(
     avala_script: Path, tmp_path: Path
 ) -> None:
-    assert TMUX is not None
-    socket_name = f"avala-test-{uuid.uuid4().hex[:8]}"  # our own tmux server, killed after
     exit_file = tmp_path / "exit"
-
-    def tmux(*words: str) -> str:
-        done = subprocess.run(
-            [TMUX, "-L", socket_name, *words], capture_output=True, text=True, timeout=30
-        )
-        return done.stdout
-
     with FakeAvala() as fake:
         fake.add_export(uid="exp-stuck", status="queued")  # the fake never moves it on
-        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in fake.env().items())
-        command = (
-            f"env {env} AVALA_CONFIG_DIR={shlex.quote(str(tmp_path))} {avala_script} "
-            f"exports wait exp-stuck --interval 0.5 --timeout 600; "
-            f"echo $? > {shlex.quote(str(exit_file))}; sleep 60"
-        )
-        tmux("new-session", "-d", "-s", "wait", "-x", "120", "-y", "20", command)
+        env = {**fake.env(), "AVALA_CONFIG_DIR": str(tmp_path)}
+        words = "exports wait exp-stuck --interval 0.5 --timeout 600"
+        terminal = Terminal(in_terminal(env, avala_script, words, exit_file))
         try:
-            pane = ""
-            deadline = time.monotonic() + 30
-            while "(poll 2)" not in pane and time.monotonic() < deadline:
-                time.sleep(0.2)
-                pane = tmux("capture-pane", "-p", "-t", "wait")
+            pane = terminal.wait_for("(poll 2)")
             assert "exports: status queued (poll" in pane, pane
-            tmux("send-keys", "-t", "wait", "C-c")
-            deadline = time.monotonic() + 30
-            while not exit_file.exists() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            pane = tmux("capture-pane", "-p", "-t", "wait")
-            assert exit_file.exists(), pane
-            assert exit_file.read_text().strip() == "130", pane
+            terminal.send("C-c")
+            code = exit_code_of(exit_file)
+            pane = terminal.screen()
+            assert code == "EXIT=130", pane
             assert "error: interrupted" in pane and "Traceback" not in pane, pane
         finally:
-            tmux("kill-server")
+            terminal.close()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_configure_in_a_terminal_prompts_without_echoing_the_key(
+    avala_script: Path, tmp_path: Path
+) -> None:
+    exit_file = tmp_path / "exit"
+    with FakeAvala() as fake:
+        env = {**fake.env(), "AVALA_CONFIG_DIR": str(tmp_path / "cfg")}
+        del env["AVALA_API_KEY"]
+        terminal = Terminal(in_terminal(env, avala_script, "configure", exit_file))
+        try:
+            terminal.wait_for("API key:")
+            terminal.send(fake.api_key, "Enter")
+            code = exit_code_of(exit_file)
+            pane = terminal.screen()
+            assert code == "EXIT=0", pane
+            assert fake.api_key not in pane and "saved profile 'default'" in pane, pane
+        finally:
+            terminal.close()
+    assert fake.api_key in (tmp_path / "cfg" / "config.toml").read_text()

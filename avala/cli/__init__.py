@@ -108,9 +108,20 @@ def completion(shell: str) -> None:
 
 
 def main() -> None:
-    """The console script: run the command line, 130 on Ctrl-C."""
+    """The console script. Exceptions are reported here rather than by click, so Ctrl-C
+    anywhere (a prompt included) exits with 130, not click's "Aborted!" and 1."""
     try:
-        cli.main(prog_name="avala")
+        code = cli.main(prog_name="avala", standalone_mode=False)
+    except click.Abort as abort:  # click's wrapping of Ctrl-C, and of EOF at a prompt
+        if isinstance(abort.__context__, EOFError):
+            click.echo("error: no input", err=True)
+            sys.exit(2)
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
+    except click.ClickException as failure:
+        failure.show()
+        sys.exit(failure.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

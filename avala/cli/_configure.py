@@ -28,6 +28,8 @@ def configure(profile: str, api_key_stdin: bool, base_url: str | None) -> None:
 
     if api_key_stdin:
         key = sys.stdin.readline().strip()
+    elif not sys.stdin.isatty():  # a prompt on a pipe would echo, or hang in CI
+        raise _errors.CommandFailed("stdin is not a terminal: pass --api-key-stdin", _errors.USAGE)
     else:
         key = click.prompt("API key", hide_input=True, err=True).strip()
     if not key:
