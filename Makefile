@@ -10,8 +10,8 @@ PIP_QUIET := --quiet --disable-pip-version-check
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev,docs,bench]' 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -c "import avala, pytest, mypy, ruff, mkdocs" || { echo "install failed"; exit 1; }
+	$(BIN)/python -m pip install $(PIP_QUIET) -e '.[dev,docs,cli,bench]' 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import avala, pytest, mypy, ruff, mkdocs, click, rich, moto, orjson" || { echo "install failed"; exit 1; }
 	@touch $(STAMP)
 
 demo: $(STAMP)

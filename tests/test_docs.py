@@ -105,4 +105,4 @@ def test_every_page_installs_the_sdk_the_same_way() -> None:
         command.strip() for page in DOC_PAGES for command in PIP_INSTALL.findall(page.read_text())
     }
     assert "." in commands, "no page shows how to install"
-    assert commands <= {".", '".[testing]"', "-e ."}, commands
+    assert commands <= {".", '".[testing]"', '".[cli]"', "-e ."}, commands

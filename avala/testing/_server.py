@@ -81,9 +81,9 @@ class _Injection:
 class _HTTPServer(StrictServer):
     """The API server: a strict server whose owner is the FakeAvala."""
 
-    def __init__(self, fake: FakeAvala) -> None:
+    def __init__(self, fake: FakeAvala, port: int) -> None:
         self.fake = fake
-        super().__init__(fake, _Handler)
+        super().__init__(fake, _Handler, port)
 
 
 class _Handler(StrictHandler):
@@ -186,7 +186,10 @@ class _Handler(StrictHandler):
 class FakeAvala:
     """Stateful in-memory Avala API on a free local port; use as `with FakeAvala() as fake:`."""
 
-    def __init__(self, api_key: str | None = None, *, latency: float = 0.0) -> None:
+    def __init__(self, api_key: str | None = None, *, latency: float = 0.0, port: int = 0) -> None:
+        """``port`` 0 picks a free port (tests); a fixed one is for ``python -m avala.testing
+        serve --port N``."""
+        self._requested_port = port
         self._api_key = api_key if api_key is not None else f"fake-key-{secrets.token_hex(16)}"
         self.latency = latency
         self._store = Store()
@@ -203,10 +206,11 @@ class FakeAvala:
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> FakeAvala:
-        """Bind 127.0.0.1 on a free port and serve in a daemon thread (no-op if running)."""
+        """Bind 127.0.0.1 on the port (a free one by default) and serve in a daemon thread
+        (no-op if running)."""
         if self._server is not None:
             return self
-        server = _HTTPServer(self)
+        server = _HTTPServer(self, self._requested_port)
         self._server = server
         self._store.base_url = self.base_url
         self._thread = serve(server, f"FakeAvala:{self.port}")

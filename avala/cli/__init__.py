@@ -1,0 +1,127 @@
+"""The ``avala`` command line (the ``cli`` extra: ``pip install ".[cli]"``).
+
+Commands are generated from the request builders (see ``_generate``). Groups load lazily:
+``avala --help`` reads the static catalogue, and a command's module is imported only when
+that command is looked up, so neither the resource builders nor rich are imported to
+print help.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from avala.cli._catalog import GROUPS, SUBGROUPS, kebab, snake
+
+__all__ = ["cli", "main"]
+
+_EXTRA = ("completion", "configure")
+
+
+class ResourceGroup(click.Group):
+    """The commands under an endpoint-id prefix (``fleet`` or ``fleet.devices``), listed
+    from the endpoint table and built on first use."""
+
+    def __init__(self, prefix: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.prefix = prefix
+
+    def _children(self) -> dict[str, bool]:
+        """Names one level below the prefix -> whether that name is a group."""
+        from avala.resources._endpoints import ENDPOINTS
+
+        children: dict[str, bool] = {}
+        depth = self.prefix.count(".") + 1
+        for endpoint_id in ENDPOINTS:
+            parts = endpoint_id.split(".")
+            if endpoint_id.startswith(self.prefix + "."):
+                children[parts[depth]] = len(parts) > depth + 1
+        return children
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(kebab(name) for name in self._children())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        name = snake(cmd_name)
+        children = self._children()
+        if name not in children:
+            return None
+        full = f"{self.prefix}.{name}"
+        if children[name]:
+            return ResourceGroup(full, name=cmd_name, help=SUBGROUPS.get(full))
+        from avala.cli._generate import build_command
+
+        return build_command(full)
+
+
+class RootGroup(click.Group):
+    """``avala``: the resource groups from the static catalogue, plus configure and
+    completion."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([kebab(name) for name in GROUPS] + list(_EXTRA))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "configure":
+            from avala.cli._configure import configure
+
+            return configure
+        if cmd_name == "completion":
+            return completion
+        group = GROUPS.get(snake(cmd_name))
+        if group is None or "_" in cmd_name:
+            return None
+        return ResourceGroup(snake(cmd_name), name=cmd_name, help=group.help)
+
+
+def _version() -> str:
+    from avala._version import __version__
+
+    return __version__
+
+
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=_version(), prog_name="avala", message="%(prog)s %(version)s")
+def cli() -> None:
+    """The Avala API from the shell: one command per API call.
+
+    Output is a table on a terminal and JSON when piped (-o table|json|jsonl).
+    The key comes from --api-key-stdin, AVALA_API_KEY or a profile (`avala configure`).
+    """
+
+
+@click.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print a completion script for bash, zsh or fish.
+
+    Load it with eval "$(avala completion bash)" (zsh likewise; for fish,
+    avala completion fish | source)."""
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    if completer is None:  # pragma: no cover - click ships all three
+        raise click.UsageError(f"no completion for {shell}")
+    click.echo(completer(cli, {}, "avala", "_AVALA_COMPLETE").source())
+
+
+def main() -> None:
+    """The console script. Exceptions are reported here rather than by click, so Ctrl-C
+    anywhere (a prompt included) exits with 130, not click's "Aborted!" and 1."""
+    try:
+        code = cli.main(prog_name="avala", standalone_mode=False)
+    except click.Abort as abort:  # click's wrapping of Ctrl-C, and of EOF at a prompt
+        if isinstance(abort.__context__, EOFError):
+            click.echo("error: no input", err=True)
+            sys.exit(2)
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as failure:
+        failure.show()
+        sys.exit(failure.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

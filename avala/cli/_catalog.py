@@ -1,0 +1,65 @@
+"""The command groups, as static data, so ``avala --help`` lists them without importing the
+SDK's resources. A test checks this table against the endpoint table and ``Client``."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Group(NamedTuple):
+    """A top-level command group: its help line and the builder class behind it."""
+
+    help: str
+    module: str
+    cls: str
+
+
+GROUPS: dict[str, Group] = {
+    "agents": Group("Automation agents and their executions.", "agents", "Agents"),
+    "annotation_issues": Group(
+        "Quality-control issues on sequences and datasets.", "annotation_issues", "AnnotationIssues"
+    ),
+    "annotations": Group("Bulk edits of a dataset's annotations.", "annotations", "Annotations"),
+    "auto_label_jobs": Group("Auto-labelling jobs.", "auto_label_jobs", "AutoLabelJobs"),
+    "consensus": Group("Consensus scores and configuration.", "consensus", "Consensus"),
+    "datasets": Group("Datasets, their items, sequences and health.", "datasets", "Datasets"),
+    "exports": Group("Exports of annotations, and waiting for them.", "exports", "Exports"),
+    "fleet": Group("Devices, recordings, events, rules and alerts.", "fleet", "Fleet"),
+    "inference_providers": Group(
+        "Inference providers for auto-labelling.", "inference_providers", "InferenceProviders"
+    ),
+    "organizations": Group(
+        "Organizations, members, invitations and teams.", "organizations", "Organizations"
+    ),
+    "projects": Group("Projects visible to the key's owner.", "projects", "Projects"),
+    "quality_targets": Group("Quality targets of a project.", "quality_targets", "QualityTargets"),
+    "slices": Group("Slices of datasets and their items.", "slices", "Slices"),
+    "storage_configs": Group("Cloud storage configurations.", "storage_configs", "StorageConfigs"),
+    "tasks": Group("Annotation tasks.", "tasks", "Tasks"),
+    "webhooks": Group("Webhook subscriptions.", "webhooks", "Webhooks"),
+    "webhook_deliveries": Group(
+        "Deliveries of webhook events.", "webhook_deliveries", "WebhookDeliveries"
+    ),
+}
+"""Keyed by the endpoint ids' first part; the command name is its kebab-case spelling."""
+
+SUBGROUPS: dict[str, str] = {
+    "fleet.devices": "Registered devices.",
+    "fleet.recordings": "Recordings made by devices.",
+    "fleet.events": "Events marked on recordings.",
+    "fleet.rules": "Alerting rules.",
+    "fleet.alerts": "Alerts raised by rules.",
+    "fleet.alert_channels": "Where alerts are sent.",
+    "fleet.uploads": "The single calls of the recording upload protocol.",
+}
+"""Groups below a top-level group, by endpoint id prefix."""
+
+
+def kebab(name: str) -> str:
+    """A Python name as a command or option name: ``alert_channels`` -> ``alert-channels``."""
+    return name.replace("_", "-")
+
+
+def snake(name: str) -> str:
+    """The inverse of ``kebab``."""
+    return name.replace("-", "_")
