@@ -11,13 +11,10 @@ from __future__ import annotations
 import functools
 import http.client
 import http.cookiejar
-import io
 import os
-import socket
-import time
 import urllib.request
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -28,6 +25,7 @@ import urllib3.connection
 import urllib3.connectionpool
 import urllib3.exceptions
 
+from avala._connection import DeadlineAdapter
 from avala._wire import TransportError, TransportFailure, WireRequest, WireResponse
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -70,7 +68,7 @@ class RequestsTransport:
         session.proxies = dict(requests.utils.get_environ_proxies(base_url))
         session.verify = verify
         session.cookies.set_policy(_NoCookies())
-        adapter = _Adapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         self._session = session
@@ -181,101 +179,6 @@ class RequestsTransport:
         if self._pool is not None:
             self._pool.close()
         self._session.close()
-
-
-class _DeadlineReader(io.RawIOBase):
-    """A socket's read side where every read waits only until the try's deadline.
-
-    A per-read timeout alone lets a server that sends a byte a second hold a call for
-    ever, since http.client reads the header block line by line. Also notes whether the
-    peer closed, so a header block cut short is not taken for a complete one.
-    """
-
-    def __init__(self, sock: socket.socket, budget: float | None) -> None:
-        super().__init__()
-        self._sock = sock
-        self._raw = sock.makefile("rb", buffering=0)  # holds the socket open while in use
-        self._deadline = None if budget is None else time.monotonic() + budget
-        self.hit_end = False
-
-    def makefile(self, mode: str) -> io.BufferedReader:
-        """What http.client asks of the socket it reads a response from."""
-        return io.BufferedReader(self)
-
-    def readable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._raw.fileno()
-
-    def readinto(self, buffer: Any) -> int | None:
-        if self._deadline is not None:
-            left = self._deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("timed out")
-            self._sock.settimeout(left)
-        count = self._raw.readinto(buffer)
-        if count == 0:
-            self.hit_end = True
-        return count
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
-class _Response(http.client.HTTPResponse):
-    """http.client's response, read through a `_DeadlineReader`."""
-
-    def __init__(self, sock: socket.socket, budget: float | None, *args: Any, **kw: Any) -> None:
-        self._reader = _DeadlineReader(sock, budget)
-        super().__init__(self._reader, *args, **kw)  # type: ignore[arg-type]  # a file maker
-
-    def begin(self) -> None:
-        super().begin()
-        if self._reader.hit_end:  # http.client ends the header block at EOF without a word
-            raise http.client.HTTPException("connection closed inside the response header block")
-
-
-class _ReadsToDeadline:
-    """Connection mixin: read each response through a deadline.
-
-    urllib3 sets ``timeout`` to what is left of the try's total (``_timeout``) just
-    before it reads the response, so the deadline falls where the try's budget ends.
-    """
-
-    timeout: float | None
-
-    def response_class(self, sock: socket.socket, *args: Any, **kw: Any) -> _Response:
-        return _Response(sock, self.timeout, *args, **kw)
-
-
-class _HTTPConnection(_ReadsToDeadline, urllib3.connection.HTTPConnection):  # type: ignore[misc]
-    pass
-
-
-class _HTTPSConnection(_ReadsToDeadline, urllib3.connection.HTTPSConnection):  # type: ignore[misc]
-    pass
-
-
-_DEADLINE_CONNECTIONS: dict[type[Any], type[Any]] = {
-    urllib3.connection.HTTPConnection: _HTTPConnection,
-    urllib3.connection.HTTPSConnection: _HTTPSConnection,
-}
-
-
-class _Adapter(requests.adapters.HTTPAdapter):
-    """An adapter whose pools (direct or through a proxy) open deadline-reading connections."""
-
-    def get_connection_with_tls_context(
-        self, request: requests.PreparedRequest, verify: bool | str | None, *args: Any, **kw: Any
-    ) -> urllib3.connectionpool.ConnectionPool:
-        pool = super().get_connection_with_tls_context(request, verify, *args, **kw)
-        if isinstance(pool, urllib3.HTTPConnectionPool):
-            ours = _DEADLINE_CONNECTIONS.get(pool.ConnectionCls)  # SOCKS pools keep their own
-            if ours is not None:
-                pool.ConnectionCls = ours
-        return pool
 
 
 def _classify(exc: BaseException, *, reading: bool = False) -> TransportFailure:
