@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner, Result
@@ -58,6 +59,9 @@ SPECIAL: dict[str, dict[str, Any]] = {
     "datasets.wait": {"timeout": 1.0},
 }
 
+# Read from stdin (--password-stdin) or a hidden prompt, never given as a flag.
+SECRETS = frozenset({"password"})
+
 
 def plausible(name: str, annotation: Any) -> Any:
     """A value a builder accepts for a parameter, from its name and type."""
@@ -69,6 +73,8 @@ def plausible(name: str, annotation: Any) -> Any:
     listy = any(k in text for k in ("Sequence", "Iterable"))
     if listy and "Mapping" in text:
         return [{"k": "v"}]
+    if listy and "[int]" in text:
+        return [1, 2]
     if listy:
         return ["a", "b"]
     if "Mapping" in text or "Any" in text:
@@ -112,13 +118,17 @@ def pageable(endpoint_id: str) -> bool:
 
 
 def argv(endpoint_id: str, args: list[Any], kwargs: dict[str, Any]) -> list[str]:
-    """The command line for a builder call: kebab-case names, flags for booleans, repeated
-    options for lists of text, JSON text for objects."""
-    words = [w.replace("_", "-") for w in endpoint_id.split(".")]
+    """The command line for a builder call: kebab-case names (a function of the ``avala``
+    module is a top-level command), flags for booleans, repeated options for lists of text
+    or numbers, JSON text for objects, ``--password-stdin`` for a password (see ``stdin``)."""
+    words = [w.replace("_", "-") for w in endpoint_id.removeprefix("avala.").split(".")]
     for value in args:
         words += [str(v) for v in value] if isinstance(value, list) else [str(value)]
     for name, value in kwargs.items():
         option = "--" + name.replace("_", "-")
+        if name in SECRETS:
+            words.append(option + "-stdin")
+            continue
         if pageable(endpoint_id) and name == "limit":
             option = "--page-size"
         if isinstance(value, bool):
@@ -131,6 +141,11 @@ def argv(endpoint_id: str, args: list[Any], kwargs: dict[str, Any]) -> list[str]
         else:
             words += [option, str(value)]
     return [*words, "-o", "json"]
+
+
+def stdin(kwargs: dict[str, Any]) -> str:
+    """What the command reads on stdin: the secrets ``argv`` left out, a line each."""
+    return "".join(f"{kwargs[name]}\n" for name in sorted(SECRETS) if name in kwargs)
 
 
 def invoke(fake: FakeAvala, words: list[str], tmp: Path, **kw: Any) -> Result:
@@ -168,7 +183,7 @@ def test_every_command_sends_what_the_builder_builds(
     try:
         request = builder_for(endpoint_id)(*args, **kwargs)
     except (ValueError, TypeError):  # refused while building: a usage error, nothing sent
-        result = invoke(for_cli, argv(endpoint_id, args, kwargs), tmp_path)
+        result = invoke(for_cli, argv(endpoint_id, args, kwargs), tmp_path, input=stdin(kwargs))
         assert result.exit_code == 2, result.output
         assert for_cli.requests == []
         return
@@ -176,7 +191,7 @@ def test_every_command_sends_what_the_builder_builds(
         api_key=for_sdk.api_key, base_url=for_sdk.base_url, retry_policy=FAST_RETRY
     ) as client:
         outcome = client.run(request)
-    result = invoke(for_cli, argv(endpoint_id, args, kwargs), tmp_path)
+    result = invoke(for_cli, argv(endpoint_id, args, kwargs), tmp_path, input=stdin(kwargs))
     assert wire(for_cli) == wire(for_sdk)
     if isinstance(outcome, Failure):
         error = outcome.failure()
@@ -190,13 +205,20 @@ def test_every_command_sends_what_the_builder_builds(
 
 
 def test_the_catalogue_names_every_group_of_the_endpoint_table() -> None:
-    from avala.cli._catalog import GROUPS, SUBGROUPS
+    import avala
+    from avala.cli._catalog import GROUPS, SUBGROUPS, TOP_COMMANDS
 
-    assert set(GROUPS) == {e.split(".")[0] for e in ENDPOINTS}
+    module_level = {e for e in ENDPOINTS if e.startswith("avala.")}
+    assert module_level == {"avala.signup"}
+    assert set(GROUPS) == {e.split(".")[0] for e in set(ENDPOINTS) - module_level}
     assert set(SUBGROUPS) == {e.rsplit(".", 1)[0] for e in ENDPOINTS if e.count(".") == 2}
     client = Client(api_key="k" * 10)
     for name, group in GROUPS.items():
         assert type(getattr(client, name)).__name__ == group.cls
+    assert {f"avala.{name}" for name in TOP_COMMANDS} == module_level
+    for name, top in TOP_COMMANDS.items():
+        assert getattr(avala, name) is builder_for(f"avala.{name}")
+        assert top.function == name
 
 
 def test_every_endpoint_has_exactly_one_command() -> None:
@@ -207,7 +229,9 @@ def test_every_endpoint_has_exactly_one_command() -> None:
     def walk(path: list[str]) -> None:
         help_text = runner.invoke(cli, [*path, "--help"]).output
         if "Commands:" not in help_text:
-            found.add(".".join(w.replace("-", "_") for w in path))
+            # a top-level command is a function of the avala module (`avala signup`)
+            words = ["avala", *path] if len(path) == 1 else path
+            found.add(".".join(w.replace("-", "_") for w in words))
             return
         for line in help_text.split("Commands:")[1].splitlines():
             if line.strip():
@@ -445,6 +469,133 @@ def test_the_key_is_never_printed_even_when_the_server_echoes_it(
     assert result.exit_code != 0
     assert KNOWN_KEY not in result.stdout and KNOWN_KEY not in result.stderr
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+# --- anonymous commands: the resolver and signup --------------------------------------------
+
+KEY_HEADER = "x-avala-api-key"
+
+
+def no_key_env(fake: FakeAvala, tmp_path: Path) -> dict[str, str]:
+    """The fake's base URL, and no key anywhere: not in the environment, no profile."""
+    return {**fake.env(), "AVALA_API_KEY": "", "AVALA_CONFIG_DIR": str(tmp_path / "none")}
+
+
+def sent_a_key(fake: FakeAvala) -> bool:
+    return any(KEY_HEADER in {h.lower() for h in r.headers} for r in fake.requests)
+
+
+def test_the_resolver_runs_without_any_key_and_sends_none(fake: FakeAvala, tmp_path: Path) -> None:
+    revision = fake.publish_revision("acme", "lanes", {"a.bin": b"a", "b.bin": b"bb"})["document"]
+    env = no_key_env(fake, tmp_path)
+    resolved = CliRunner().invoke(cli, ["resolver", "resolve-reference", "acme", "lanes"], env=env)
+    assert resolved.exit_code == 0, resolved.output
+    assert json.loads(resolved.stdout)["canonical_reference"] == revision["canonical_reference"]
+    assert unquote(fake.requests[-1].path) == "/resolve/acme/lanes@main/"  # the default selector
+    words = ["resolver", "list-objects", revision["dataset_uid"], revision["revision_sha256"]]
+    listed = CliRunner().invoke(cli, [*words, "--all", "-o", "jsonl"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert len(listed.stdout.splitlines()) == 2
+    assert not sent_a_key(fake)
+
+
+def test_an_anonymous_command_sends_no_key_even_when_one_is_configured(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    fake.publish_revision("acme", "lanes", {"a.bin": b"a"})
+    env = {**fake.env(), "AVALA_CONFIG_DIR": str(tmp_path)}
+    words = ["resolver", "resolve-reference", "acme", "lanes", "main"]
+    result = CliRunner().invoke(cli, words, env=env)
+    assert result.exit_code == 0, result.output
+    assert fake.requests and not sent_a_key(fake)
+    assert "--api-key-stdin" not in CliRunner().invoke(cli, [*words[:2], "--help"]).output
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_signup_reads_the_password_from_stdin_and_prints_the_new_key_on_stdout(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    words = ["signup", "--email", "ada@example.com", "--password-stdin", "--first-name", "Ada"]
+    result = CliRunner().invoke(cli, words, env=no_key_env(fake, tmp_path), input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert fake.requests[-1].body == {
+        "email": "ada@example.com",
+        "password": PASSWORD,  # the whole line, inner spaces kept
+        "first_name": "Ada",
+    }
+    assert not sent_a_key(fake)
+    answer = json.loads(result.stdout)
+    assert answer["user"]["email"] == "ada@example.com"
+    assert len(answer["api_key"]) >= 20
+    assert answer["api_key"] not in result.stderr
+    assert PASSWORD not in result.stdout and PASSWORD not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("words", "stdin", "says"),
+    [
+        (["--password", PASSWORD], "", "No such option '--password'"),
+        ([], PASSWORD + "\n", "--password-stdin"),  # piped stdin, no flag: no prompt
+        (["--password-stdin"], "\n", "no password given"),
+        (["--password-stdin", "--json", "-"], PASSWORD + "\n", "only one of"),
+        (["--json", json.dumps({"password": PASSWORD})], "", "unknown keys ['password']"),
+    ],
+)
+def test_signup_takes_the_password_from_no_flag_and_nowhere_but_stdin_or_a_prompt(
+    fake: FakeAvala, tmp_path: Path, words: list[str], stdin: str, says: str
+) -> None:
+    base = ["signup", "--email", "ada@example.com"]
+    result = CliRunner().invoke(cli, [*base, *words], env=no_key_env(fake, tmp_path), input=stdin)
+    assert result.exit_code == 2, result.output
+    assert says in result.stderr
+    assert fake.requests == []
+    assert PASSWORD not in result.stderr
+
+
+def test_a_password_the_server_echoes_back_is_not_printed(fake: FakeAvala, tmp_path: Path) -> None:
+    from avala.testing import Fault
+
+    fake.inject(Fault.status(400, body={"email": [f"not an email, but {PASSWORD}?"]}))
+    words = ["signup", "--email", "ada@example.com", "--password-stdin"]
+    result = CliRunner().invoke(cli, words, env=no_key_env(fake, tmp_path), input=PASSWORD + "\n")
+    assert result.exit_code == 5, result.output
+    assert result.stderr.startswith("error: ValidationError: ")
+    assert PASSWORD not in result.stderr and PASSWORD not in result.stdout
+    assert "[REDACTED]" in result.stderr
+
+
+def test_lists_of_numbers_are_repeated_options_or_trailing_arguments(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    words = [
+        "datasets",
+        "manual-upload-parts",
+        "up-1",
+        "--part-numbers",
+        "3",
+        "--part-numbers",
+        "1",
+    ]
+    invoke(fake, words, tmp_path)
+    assert fake.requests[-1].body == {"part_numbers": [3, 1]}
+    uids = ["rec-1", "ses-1", "file-1", "gen-1"]
+    invoke(fake, ["fleet", "uploads", "managed-multipart-parts", *uids, "2", "5"], tmp_path)
+    assert fake.requests[-1].body["numbers"] == [2, 5]
+    fake.clear_requests()
+    refused = invoke(fake, [*words[:3], "--part-numbers", "two"], tmp_path)
+    assert refused.exit_code == 2 and fake.requests == []
+
+
+def test_an_optional_argument_left_out_is_the_builders_default(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    uids = ["rec-1", "ses-1", "file-1", "gen-1"]
+    words = ["fleet", "uploads", "managed-multipart-progress"]
+    invoke(fake, [*words, *uids], tmp_path)
+    invoke(fake, [*words, *uids, "7"], tmp_path)
+    assert [r.query["after"] for r in fake.requests] == [["0"], ["7"]]
 
 
 # --- waits, completion, version -------------------------------------------------------------

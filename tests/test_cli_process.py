@@ -268,3 +268,28 @@ def test_configure_in_a_terminal_prompts_without_echoing_the_key(
         finally:
             terminal.close()
     assert fake.api_key in (tmp_path / "cfg" / "config.toml").read_text()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_signup_in_a_terminal_asks_for_the_password_twice_without_echoing_it(
+    avala_script: Path, tmp_path: Path
+) -> None:
+    password = "s3cret-typed-in-a-terminal"
+    exit_file = tmp_path / "exit"
+    with FakeAvala() as fake:
+        env = {**fake.env(), "AVALA_CONFIG_DIR": str(tmp_path / "cfg")}
+        del env["AVALA_API_KEY"]  # anonymous: no key needed
+        words = "signup --email ada@example.com -o json"
+        terminal = Terminal(in_terminal(env, avala_script, words, exit_file))
+        try:
+            terminal.wait_for("Password:")
+            terminal.send(password, "Enter")
+            terminal.wait_for("Repeat for confirmation:")
+            terminal.send(password, "Enter")
+            code = exit_code_of(exit_file)
+            pane = terminal.screen()
+            assert code == "EXIT=0", pane
+            assert password not in pane and '"api_key"' in pane, pane
+        finally:
+            terminal.close()
+        assert fake.requests[-1].body["password"] == password

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from avala.cli._catalog import GROUPS, SUBGROUPS, kebab, snake
+from avala.cli._catalog import GROUPS, MODULE_PREFIX, SUBGROUPS, TOP_COMMANDS, kebab, snake
 
 __all__ = ["cli", "main"]
 
@@ -57,11 +57,12 @@ class ResourceGroup(click.Group):
 
 
 class RootGroup(click.Group):
-    """``avala``: the resource groups from the static catalogue, plus configure and
-    completion."""
+    """``avala``: the resource groups and the module-level builders' commands (``signup``)
+    from the static catalogue, plus configure and completion."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([kebab(name) for name in GROUPS] + list(_EXTRA))
+        names = [kebab(name) for name in (*GROUPS, *TOP_COMMANDS)]
+        return sorted([*names, *_EXTRA])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "configure":
@@ -70,10 +71,29 @@ class RootGroup(click.Group):
             return configure
         if cmd_name == "completion":
             return completion
+        if snake(cmd_name) in TOP_COMMANDS and "_" not in cmd_name:
+            from avala.cli._generate import build_command
+
+            return build_command(f"{MODULE_PREFIX}.{snake(cmd_name)}")
         group = GROUPS.get(snake(cmd_name))
         if group is None or "_" in cmd_name:
             return None
         return ResourceGroup(snake(cmd_name), name=cmd_name, help=group.help)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's listing, but a top-level builder command's line is the catalogue's,
+        so ``avala --help`` builds no command (click would build each to ask its help)."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            top = TOP_COMMANDS.get(snake(name))
+            if top is not None:
+                rows.append((name, top.help))
+            elif (command := self.get_command(ctx, name)) is not None:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _version() -> str:
@@ -88,7 +108,8 @@ def cli() -> None:
     """The Avala API from the shell: one command per API call.
 
     Output is a table on a terminal and JSON when piped (-o table|json|jsonl).
-    The key comes from --api-key-stdin, AVALA_API_KEY or a profile (`avala configure`).
+    The key comes from --api-key-stdin, AVALA_API_KEY or a profile (`avala configure`);
+    anonymous commands (signup, resolver) need none.
     """
 
 

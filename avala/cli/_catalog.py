@@ -33,15 +33,39 @@ GROUPS: dict[str, Group] = {
     ),
     "projects": Group("Projects visible to the key's owner.", "projects", "Projects"),
     "quality_targets": Group("Quality targets of a project.", "quality_targets", "QualityTargets"),
+    "resolver": Group(
+        "Published dataset revisions and downloads (anonymous).", "resolver", "Resolver"
+    ),
     "slices": Group("Slices of datasets and their items.", "slices", "Slices"),
     "storage_configs": Group("Cloud storage configurations.", "storage_configs", "StorageConfigs"),
     "tasks": Group("Annotation tasks.", "tasks", "Tasks"),
+    "users": Group("The user holding the API key.", "users", "Users"),
     "webhooks": Group("Webhook subscriptions.", "webhooks", "Webhooks"),
     "webhook_deliveries": Group(
         "Deliveries of webhook events.", "webhook_deliveries", "WebhookDeliveries"
     ),
 }
 """Keyed by the endpoint ids' first part; the command name is its kebab-case spelling."""
+
+MODULE_PREFIX = "avala"
+"""The endpoint-id prefix of builders that are functions of the ``avala`` module
+(``avala.signup``); each is a top-level command rather than a group."""
+
+
+class TopCommand(NamedTuple):
+    """A top-level command: its help line and the module-level builder function behind it."""
+
+    help: str
+    module: str
+    function: str
+
+
+TOP_COMMANDS: dict[str, TopCommand] = {
+    "signup": TopCommand(
+        "Create an account and print its API key (anonymous).", "signup", "signup"
+    ),
+}
+"""The commands of the ``avala.<name>`` endpoints, keyed by ``name``."""
 
 SUBGROUPS: dict[str, str] = {
     "fleet.devices": "Registered devices.",

@@ -2,9 +2,11 @@
 the library: one command per row of the endpoint table, its arguments and options read
 from the builder's signature and type hints.
 
-Positional parameters become arguments; keyword-only ones become options typed from their
-hints (text, numbers, ``--x/--no-x`` flags, repeatable options for lists of text, JSON text
-or ``@file`` for objects and lists of objects). A builder parameter of a type not handled
+Positional parameters become arguments (optional ones when they have a default);
+keyword-only ones become options typed from their hints (text, numbers, ``--x/--no-x``
+flags, repeatable options for lists of text or numbers, JSON text or ``@file`` for objects
+and lists of objects). A secret (a password) is never an option: it is read from a hidden
+prompt or, with ``--<name>-stdin``, from stdin. A builder parameter of a type not handled
 here is a ``TypeError`` when its command is built, so a new builder cannot be skipped
 silently (the tests build every command).
 """
@@ -27,9 +29,12 @@ from typing import Any, Literal
 import click
 from click.core import ParameterSource
 
-from avala.cli._catalog import GROUPS, kebab
+from avala.cli import _errors
+from avala.cli._catalog import GROUPS, MODULE_PREFIX, TOP_COMMANDS, kebab
 
-Shape = Literal["str", "int", "float", "bool", "str_or_int", "datetime", "strlist", "json"]
+Shape = Literal[
+    "str", "int", "float", "bool", "str_or_int", "datetime", "strlist", "intlist", "json"
+]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # On list commands the builder's page size and cursor are renamed: --limit caps the items.
@@ -37,6 +42,9 @@ PAGE_OPTIONS = {"limit": "--page-size", "cursor": "--cursor"}
 # Options every command, or every list or body command, adds itself.
 _PAGE_HELP = {"limit": "items per page", "cursor": "start at this page (a next_cursor)"}
 RESERVED = frozenset({"output", "profile", "api_key_stdin", "quiet", "json", "all", "limit"})
+# Parameters that must not land in shell history or ``ps``: a prompt or stdin, never a flag.
+SECRETS = frozenset({"password"})
+LISTS: frozenset[Shape] = frozenset({"strlist", "intlist"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +61,15 @@ class Param:
     def dest(self) -> str:
         return f"p_{self.name}"
 
+    @property
+    def secret(self) -> bool:
+        return self.name in SECRETS
+
+    @property
+    def stdin_flag(self) -> str:
+        """The flag that reads a secret from stdin instead of a prompt."""
+        return f"--{kebab(self.name)}-stdin"
+
 
 @dataclass(frozen=True, slots=True)
 class Spec:
@@ -64,11 +81,19 @@ class Spec:
     params: tuple[Param, ...]
     pageable: bool
     summary: str
+    anonymous: bool = False
+    """Sent without the API key (the endpoint's auth is ``none``): no key is asked for."""
 
     @property
     def takes_json(self) -> bool:
         """Create and update commands (any call with a body) also take ``--json``."""
-        return self.method in BODY_METHODS and any(not p.positional for p in self.params)
+        return self.method in BODY_METHODS and bool(self.json_keys)
+
+    @property
+    def json_keys(self) -> list[str]:
+        """What ``--json`` may set: the options, secrets excepted (a file could hold one,
+        but inline JSON would put it in shell history)."""
+        return [p.name for p in self.params if not p.positional and not p.secret]
 
     @property
     def is_wait(self) -> bool:
@@ -85,6 +110,10 @@ class Spec:
 def builder_for(endpoint_id: str) -> Callable[..., Any]:
     """The builder of an endpoint id, importing only its resource module."""
     first, *rest = endpoint_id.split(".")
+    if first == MODULE_PREFIX:
+        top = TOP_COMMANDS[rest[0]]
+        module = importlib.import_module(f"avala.resources.{top.module}")
+        return typing.cast(Callable[..., Any], getattr(module, top.function))
     group = GROUPS[first]
     target: Any = getattr(importlib.import_module(f"avala.resources.{group.module}"), group.cls)()
     for part in rest:
@@ -115,6 +144,8 @@ def shape_of(annotation: Any) -> Shape:
         sequences = (cabc.Sequence, cabc.Iterable, list, tuple)
         if origin in sequences and args == (str,):
             return "strlist"
+        if origin in sequences and args == (int,):
+            return "intlist"
         if origin in (cabc.Mapping, dict) or origin in sequences:
             return "json"  # objects, and lists of objects
     raise TypeError(f"no command-line reading for a parameter of type {annotation!r}")
@@ -143,7 +174,10 @@ def spec_for(endpoint_id: str) -> Spec:
             )
         )
     summary = (inspect.getdoc(builder) or endpoint_id).split("\n\n")[0].replace("\n", " ")
-    return Spec(endpoint_id, row.method, row.kind, tuple(params), pageable, summary)
+    anonymous = row.auth == "none"
+    if anonymous:
+        summary += " No API key is needed or sent."
+    return Spec(endpoint_id, row.method, row.kind, tuple(params), pageable, summary, anonymous)
 
 
 # --- click types -------------------------------------------------------------------------
@@ -169,12 +203,13 @@ def read_json_text(value: str, what: str) -> Any:
         ) from None
 
 
-_OPTION_TYPES: dict[Shape, Any] = {"int": click.INT, "float": click.FLOAT}  # else text
+_OPTION_TYPES: dict[Shape, Any] = {"int": click.INT, "intlist": click.INT, "float": click.FLOAT}
 _METAVARS: dict[Shape, str] = {
     "datetime": "ISO8601",
     "json": "JSON|@FILE",
     "str_or_int": "TEXT|INT",
     "strlist": "TEXT",
+    "intlist": "INT",
 }
 
 
@@ -185,7 +220,7 @@ def from_text(param: Param, value: Any) -> Any:
         return read_json_text(value, spec_name(param))
     if param.shape == "str_or_int":
         return int(value) if value.isdigit() else value
-    if param.shape == "strlist":
+    if param.shape in LISTS:
         return list(value)
     return value
 
@@ -196,13 +231,21 @@ def spec_name(param: Param) -> str:
 
 def click_param(spec: Spec, param: Param) -> click.Parameter:
     """The click argument or option for one builder parameter."""
+    if param.secret:
+        return click.Option(
+            [param.stdin_flag, param.dest],
+            is_flag=True,
+            help=f"Read the {param.name} from the first line of stdin [default: a hidden prompt].",
+        )
     if param.positional:
+        # An optional argument is left out when not given, so the builder's default applies.
+        metavar = param.name.upper() if param.required else f"[{param.name.upper()}]"
         return click.Argument(
             [param.dest],
             type=_OPTION_TYPES.get(param.shape, click.STRING),
-            metavar=param.name.upper(),
-            nargs=-1 if param.shape == "strlist" else 1,
-            required=True,
+            metavar=metavar + ("..." if param.shape in LISTS else ""),
+            nargs=-1 if param.shape in LISTS else 1,
+            required=param.required,
         )
     name = spec.option_name(param)
     notes = []
@@ -210,7 +253,7 @@ def click_param(spec: Spec, param: Param) -> click.Parameter:
         notes.append(_PAGE_HELP[param.name])
     if param.required:
         notes.append("required" + (", or in --json" if spec.takes_json else ""))
-    if param.shape == "strlist":
+    if param.shape in LISTS:
         notes.append("repeatable")
     if param.default is not None:
         notes.append(f"default: {param.default}")
@@ -223,7 +266,7 @@ def click_param(spec: Spec, param: Param) -> click.Parameter:
     return click.Option(
         [name, param.dest],
         type=_OPTION_TYPES.get(param.shape, click.STRING),
-        multiple=param.shape == "strlist",
+        multiple=param.shape in LISTS,
         metavar=_METAVARS.get(param.shape),
         help=help_text or None,
     )
@@ -240,12 +283,15 @@ def common_params(spec: Spec) -> list[click.Parameter]:
             help="Output format [default: table on a terminal, else json].",
         ),
         click.Option(["--profile", "cli_profile"], help="Profile to use [default: default]."),
-        click.Option(
-            ["--api-key-stdin", "cli_api_key_stdin"],
-            is_flag=True,
-            help="Read the API key from the first line of stdin.",
-        ),
     ]
+    if not spec.anonymous:  # an anonymous call never sends a key, so none is read
+        params.append(
+            click.Option(
+                ["--api-key-stdin", "cli_api_key_stdin"],
+                is_flag=True,
+                help="Read the API key from the first line of stdin.",
+            )
+        )
     if spec.pageable:
         params += [
             click.Option(["--all", "cli_all"], is_flag=True, help="Walk every page, streaming."),
@@ -279,16 +325,17 @@ def build_command(endpoint_id: str) -> click.Command:
     def callback(ctx: click.Context, /, **given: Any) -> None:
         from avala.cli._runtime import Options, execute
 
+        _check_one_stdin_reader(ctx, spec, given)
+        request, secrets = build_request(ctx, spec, given)
         options = Options(
             output=given["cli_output"],
             profile=given["cli_profile"],
-            api_key_stdin=given["cli_api_key_stdin"],
+            api_key_stdin=bool(given.get("cli_api_key_stdin")),
             walk=bool(given.get("cli_all")) or given.get("cli_limit") is not None,
             max_items=given.get("cli_limit"),
             quiet=bool(given.get("cli_quiet")),
+            secrets=secrets,
         )
-        _check_one_stdin_reader(ctx, spec, given)
-        request = build_request(ctx, spec, given)
         execute(spec, request, options)
 
     name = kebab(endpoint_id.rsplit(".", 1)[1])
@@ -296,23 +343,53 @@ def build_command(endpoint_id: str) -> click.Command:
 
 
 def _check_one_stdin_reader(ctx: click.Context, spec: Spec, given: dict[str, Any]) -> None:
-    readers = ["--api-key-stdin"] if given["cli_api_key_stdin"] else []
+    readers = ["--api-key-stdin"] if given.get("cli_api_key_stdin") else []
     if given.get("cli_json") == "-":
         readers.append("--json -")
+    readers += [p.stdin_flag for p in spec.params if p.secret and given[p.dest]]
     if len(readers) > 1:
         raise click.UsageError(f"only one of {' and '.join(readers)} can read stdin", ctx)
 
 
-def build_request(ctx: click.Context, spec: Spec, given: dict[str, Any]) -> Any:
-    """The request value: the builder called with the arguments, the flags given and the
-    ``--json`` keys no flag overrides. What the builder refuses is a usage error."""
+def read_secrets(ctx: click.Context, spec: Spec, given: dict[str, Any]) -> dict[str, str]:
+    """Each secret parameter's value: the first line of stdin with ``--<name>-stdin``, else a
+    hidden prompt typed twice. A pipe without the flag is refused rather than prompted on
+    (it would read the secret from the pipe unasked, or hang a CI job)."""
+    secrets: dict[str, str] = {}
+    for param in spec.params:
+        if not param.secret or not (param.required or given[param.dest]):
+            continue
+        if given[param.dest]:
+            value = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        elif not sys.stdin.isatty():
+            raise click.UsageError(f"stdin is not a terminal: pass {param.stdin_flag}", ctx)
+        else:
+            label = param.name.replace("_", " ").capitalize()
+            value = click.prompt(label, hide_input=True, confirmation_prompt=True, err=True)
+        if not value:
+            raise click.UsageError(f"no {param.name} given", ctx)
+        secrets[param.name] = value
+    return secrets
+
+
+def build_request(
+    ctx: click.Context, spec: Spec, given: dict[str, Any]
+) -> tuple[Any, tuple[str, ...]]:
+    """The request value and the secrets read for it: the builder called with the
+    arguments, the flags given, the ``--json`` keys no flag overrides and the secrets,
+    asked for once the rest is known to be usable. What the builder refuses is a usage
+    error (its message redacted of the secrets)."""
     values: dict[str, Any] = {}
     for param in spec.params:
+        if param.secret:
+            continue
+        if param.positional and given[param.dest] in (None, ()) and not param.required:
+            continue  # an optional argument left out: the builder's default
         if param.positional or ctx.get_parameter_source(param.dest) is ParameterSource.COMMANDLINE:
             values[param.name] = from_text(param, given[param.dest])
     if spec.takes_json and given.get("cli_json") is not None:
         body = read_json_text(given["cli_json"], "--json")
-        accepted = [p.name for p in spec.params if not p.positional]
+        accepted = spec.json_keys
         if not isinstance(body, dict):
             raise click.UsageError("--json must be a JSON object of the command's options", ctx)
         unknown = sorted(set(body) - set(accepted))
@@ -321,13 +398,20 @@ def build_request(ctx: click.Context, spec: Spec, given: dict[str, Any]) -> Any:
                 f"--json has unknown keys {unknown}; it takes {sorted(accepted)}", ctx
             )
         values = {**body, **values}
-    missing = [spec.option_name(p) for p in spec.params if p.required and p.name not in values]
+    missing = [
+        spec.option_name(p)
+        for p in spec.params
+        if p.required and not p.secret and p.name not in values
+    ]
     if missing:
         raise click.UsageError(f"missing {', '.join(missing)}", ctx)
-    args = [values[p.name] for p in spec.params if p.positional]
+    secrets = read_secrets(ctx, spec, given)
+    values.update(secrets)
+    args = [values[p.name] for p in spec.params if p.positional and p.name in values]
     kwargs = {p.name: values[p.name] for p in spec.params if not p.positional and p.name in values}
     builder = builder_for(spec.endpoint_id)
     try:
-        return builder(*args, **kwargs)
+        return builder(*args, **kwargs), tuple(secrets.values())
     except (ValueError, TypeError) as exc:
-        raise click.UsageError(str(exc), ctx) from None
+        message = _errors.one_line(str(exc), secrets.values())
+        raise click.UsageError(message, ctx) from None

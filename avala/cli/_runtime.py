@@ -34,21 +34,40 @@ class Options:
     walk: bool = False
     max_items: int | None = None
     quiet: bool = False
+    secrets: tuple[str, ...] = ()
+    """Values read for secret parameters (a password): removed from every error message."""
+
+
+UNUSED_KEY = "anonymous-call-sends-no-key"
+"""The ``Client`` of an anonymous command is built with this stand-in: the SDK requires a
+key, and an anonymous call never sends one."""
 
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
     api_key: str = ""
     base_url: str | None = None
+    anonymous: bool = False
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What error messages must not show: the key in use, if it is a real one."""
+        return () if self.anonymous else (self.api_key,)
 
 
-def resolve_credentials(profile: str | None, key_from_stdin: bool) -> Credentials:
+def resolve_credentials(
+    profile: str | None, key_from_stdin: bool, *, anonymous: bool = False
+) -> Credentials:
     """The key from --api-key-stdin, else AVALA_API_KEY, else the profile; the base URL from
-    AVALA_BASE_URL, else the profile, else the SDK's default."""
+    AVALA_BASE_URL, else the profile, else the SDK's default. An anonymous command reads
+    no key at all (none is sent), so a missing one is fine."""
     try:
         stored = load_profile(profile or DEFAULT_PROFILE, required=profile is not None)
     except ProfileError as exc:
         raise _errors.CommandFailed(str(exc), _errors.USAGE) from None
+    base_url = os.environ.get("AVALA_BASE_URL", "").strip() or stored.get("base_url") or None
+    if anonymous:
+        return Credentials(UNUSED_KEY, base_url, anonymous=True)
     if key_from_stdin:
         key = sys.stdin.readline().strip()
     else:
@@ -58,17 +77,16 @@ def resolve_credentials(profile: str | None, key_from_stdin: bool) -> Credential
             "no API key: run `avala configure`, set AVALA_API_KEY or pass --api-key-stdin",
             _errors.AUTH,
         )
-    base_url = os.environ.get("AVALA_BASE_URL", "").strip() or stored.get("base_url") or None
     return Credentials(key, base_url)
 
 
 @contextlib.contextmanager
-def open_client(credentials: Credentials) -> Iterator[Client]:
+def open_client(credentials: Credentials, secrets: tuple[str, ...] = ()) -> Iterator[Client]:
     """A client for these credentials, closed on the way out; SDK errors and Ctrl-C inside
-    become the command's one-line error and exit code."""
+    become the command's one-line error and exit code, redacted of the key and ``secrets``."""
     from avala import AvalaError, Client
 
-    secrets = (credentials.api_key,)
+    secrets = (*credentials.secrets, *secrets)
     try:
         client = Client(api_key=credentials.api_key, base_url=credentials.base_url)
     except (ValueError, TypeError) as exc:  # the SDK's messages never quote the key
@@ -93,8 +111,10 @@ def execute(spec: Spec, request: Any, options: Options) -> None:
     """Send the request and show what it gave."""
     fmt = output_format(options.output)
     out = sys.stdout
-    credentials = resolve_credentials(options.profile, options.api_key_stdin)
-    with open_client(credentials) as client:
+    credentials = resolve_credentials(
+        options.profile, options.api_key_stdin, anonymous=spec.anonymous
+    )
+    with open_client(credentials, options.secrets) as client:
         if spec.pageable and options.walk:
             write_many(client.items(request, max_items=options.max_items), fmt, out)
         elif spec.pageable:
