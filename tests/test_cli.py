@@ -22,6 +22,7 @@ from avala.resources._endpoints import ENDPOINTS
 from avala.testing import FakeAvala
 from avala.testing.strategies import builder_for
 from avala.types import Project
+from tests.builder_args import SPECIAL_ARGS
 from tests.conftest import FAST_RETRY
 
 # What the issue documents; written out here, not read from the implementation.
@@ -36,28 +37,6 @@ EXIT_CODES = {
     "RequestTimeoutError": 7,
 }
 
-# Arguments a plain synthesiser cannot guess (they must pass the builders' checks).
-SPECIAL: dict[str, dict[str, Any]] = {
-    "datasets.transfer": {"organization_uid": "org-1"},
-    "exports.create": {"project": "prj-1"},
-    "annotations.bulk_edit": {"edits": [{"action": "delete", "object_uuid": "o1"}]},
-    "fleet.events.create_batch": {
-        "events": [
-            {
-                "recording": "r1",
-                "device": "d1",
-                "label": "l",
-                "type": "marker",
-                "timestamp": "2024-01-01T00:00:00Z",
-            }
-        ]
-    },
-    "fleet.uploads.init_upload": {"files": [{"path": "a.mcap", "size_bytes": 1}]},
-    "fleet.uploads.confirm_upload": {"files": [{"path": "a.mcap", "etag": "e", "size_bytes": 1}]},
-    "organizations.slug_for_uid": {"organization_uid": "4b2a86e5-3f6b-4b9e-9d43-2a1f0f1e1c5d"},
-    "exports.wait": {"timeout": 1.0},
-    "datasets.wait": {"timeout": 1.0},
-}
 
 # Read from stdin (--password-stdin) or a hidden prompt, never given as a flag.
 SECRETS = frozenset({"password"})
@@ -92,7 +71,7 @@ def arguments(endpoint_id: str, everything: bool) -> tuple[list[Any], dict[str, 
     """Positional and keyword arguments: the required ones, or every one."""
     method = builder_for(endpoint_id)
     hints = typing.get_type_hints(method)
-    special = SPECIAL.get(endpoint_id, {})
+    special = SPECIAL_ARGS.get(endpoint_id, {})
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for p in inspect.signature(method).parameters.values():
