@@ -32,7 +32,20 @@ def configure(fake, part_size=None, multipart_threshold=None, quota_bytes=None):
 
 def received(fake):
     counts = fake.objects.bytes_received
-    return {"total": sum(counts.values()), "by_key": dict(counts)}
+    return {"total": sum(counts.values()), "by_key": dict(counts), "assembly_s": ASSEMBLY[0]}
+
+ASSEMBLY = [0.0]  # seconds the store spent joining multipart parts (server-side work)
+
+def timed_assembly(objects):
+    import time
+    join = objects.complete_multipart
+    def complete_multipart(upload_id, part_count):
+        started = time.perf_counter()
+        try:
+            return join(upload_id, part_count)
+        finally:
+            ASSEMBLY[0] += time.perf_counter() - started
+    objects.complete_multipart = complete_multipart
 
 def stored(fake, prefix=""):
     found = {k: fake.objects.info(k) for k in fake.objects.keys(prefix)}
@@ -53,6 +66,7 @@ COMMANDS = {f.__name__: f for f in (configure, received, stored, presign_puts, p
 
 latency, datasets = float(sys.argv[1]), int(sys.argv[2])
 with FakeAvala(latency=latency) as fake:
+    timed_assembly(fake.objects)
     uids = [fake.add_dataset(name=f"D{i}")["uid"] for i in range(datasets)]
     info = {"env": fake.env(), "uids": uids, "part_size": fake.part_size}
     print(json.dumps(info), flush=True)
