@@ -634,11 +634,29 @@ def upload_rows(sizes: UploadSizes, why_not_reference: str) -> list[str]:
     return out
 
 
+def with_uploads_section(report: str) -> str:
+    """last_run.md with its Uploads section replaced by ``report`` (an ``--only upload``
+    run: its own header, then the section), so a quick upload run keeps the other rows."""
+    section = "## Uploads (run alone)\n\n" + report.split("\n", 2)[2]
+    try:
+        previous = LAST_RUN.read_text(encoding="utf-8")
+    except OSError:
+        return report
+    start = previous.find("\n## Uploads")
+    if start < 0:
+        return previous.rstrip("\n") + "\n\n" + section
+    end = previous.find("\n## ", start + 1)
+    rest = "" if end < 0 else previous[end:]
+    # a run alone ends with its wall time: keep it inside the section
+    return previous[: start + 1] + section.rstrip("\n") + "\n" + rest
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="avala benchmarks")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--only", default="", help="comma-separated workload names to run")
     parser.add_argument("--no-write", action="store_true", help="do not write last_run.md")
+    parser.add_argument("--label", default="", help="a line for the header: what tree this is")
     sizes = UploadSizes()
     upload = parser.add_argument_group("uploads (--only upload)")
     upload.add_argument("--upload-rounds", type=int, default=sizes.rounds)
@@ -671,6 +689,8 @@ def main() -> int:
     header = machine()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header.insert(0, f"run:      {stamp}, {args.rounds} rounds ({sizes.rounds} for uploads)")
+    if args.label:
+        header.insert(1, f"tree:     {args.label}")
     for line in header:
         print(line, flush=True)
     out += ["```", *header, "```", ""]
@@ -701,7 +721,10 @@ def main() -> int:
     print(f"total wall time {total:.1f} s")
     out += [f"Total wall time of the run: {total:.1f} s.", ""]
     if not args.no_write:
-        LAST_RUN.write_text("\n".join(out), encoding="utf-8")
+        text = "\n".join(out)
+        if only == {"upload"}:  # keep the other rows of the last full run
+            text = with_uploads_section(text)
+        LAST_RUN.write_text(text, encoding="utf-8")
         print(f"wrote {LAST_RUN.relative_to(HERE.parent)}")
     return 0
 
