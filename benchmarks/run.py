@@ -637,7 +637,8 @@ def upload_rows(sizes: UploadSizes, why_not_reference: str) -> list[str]:
 def with_uploads_section(report: str) -> str:
     """last_run.md with its Uploads section replaced by ``report`` (an ``--only upload``
     run: its own header, then the section), so a quick upload run keeps the other rows."""
-    section = "## Uploads (run alone)\n\n" + report.split("\n", 2)[2]
+    body = report.split("\n", 2)[2].replace("\n## Uploads\n\n", "\n", 1)
+    section = "## Uploads (run alone)\n\n" + body
     try:
         previous = LAST_RUN.read_text(encoding="utf-8")
     except OSError:
