@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _upload_bench import UploadSizes, run_uploads
+
 HERE = Path(__file__).resolve().parent
 MEASURE = HERE / "_measure.py"
 SERVER = HERE / "_server.py"
@@ -234,7 +236,8 @@ def reference_python() -> tuple[Path | None, str]:
             subprocess.run(["python3.11", "-m", "venv", str(REFERENCE_VENV)], check=True)
             pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
             subprocess.run([*pip, REFERENCE_SPEC], check=True, capture_output=True, timeout=600)
-        subprocess.run(check, check=True, capture_output=True, cwd=HERE, timeout=60)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # ours is avala too
+        subprocess.run(check, check=True, capture_output=True, cwd=HERE, timeout=60, env=env)
     except (OSError, subprocess.SubprocessError) as exc:
         return (
             None,
@@ -541,43 +544,15 @@ def print_profile(label: str, profile: dict[str, Any], unit: str) -> list[str]:
 # -- main ----------------------------------------------------------------------------------
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description="avala benchmarks")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    parser.add_argument("--only", default="", help="comma-separated workload names to run")
-    parser.add_argument("--no-write", action="store_true", help="do not write last_run.md")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    workloads = [w for w in WORKLOADS if not args.only or w.name in args.only.split(",")]
-
-    out: list[str] = ["# avala benchmarks", ""]
-    broken = check_sdk_imports()
-    if broken:
-        print(f"cannot benchmark: `import avala` fails in this tree: {broken}", file=sys.stderr)
-        return 2
-    fingerprint = sdk_fingerprint()
-    header = machine()
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    header.insert(0, f"run:      {stamp}, {args.rounds} rounds")
-    for line in header:
-        print(line, flush=True)
-    out += ["```", *header, "```", ""]
-
-    global REFERENCE
-    REFERENCE, why_not = reference_python()
-    if REFERENCE is None:
-        print(why_not, flush=True)
-        out += [f"**{why_not}**: its cells read 'not measured'.", ""]
-        workloads = [
-            replace(w, contenders=tuple(c for c in w.contenders if c != "reference"))
-            for w in workloads
-        ]
+def call_benchmarks(workloads: list[Workload], rounds: int, with_imports: bool) -> list[str]:
+    """The per-call rows (issue 15): servers, ceiling, rounds, table, profiles of misses."""
+    out: list[str] = []
     with ExitStack() as stack:
         base_url = stack.enter_context(server(0.0))
         slow_url = stack.enter_context(server(SLOW_DELAY))
         env = child_env(base_url, slow_url)
 
-        ceiling = measure(env, "raw", "ceiling", 3)["ceiling"]
+        ceiling = measure(env, "raw", "ceiling", 3)["ceiling"] if workloads else {}
         lines = ["server ceiling (raw keep-alive socket, the fastest client; req/s):"]
         for route, c in ceiling.items():
             lines.append(
@@ -585,23 +560,24 @@ def main() -> int:
                 f"{c['pipelined_rps']:>8,.0f}   server CPU "
                 f"{c['server_cpu_s_per_request'] * 1e6:,.0f} µs/request"
             )
-        print("\n".join(lines), flush=True)
-        out += ["```", *lines, "```", ""]
+        if ceiling:
+            print("\n".join(lines), flush=True)
+            out += ["```", *lines, "```", ""]
 
         results: dict[str, dict[str, list[dict[str, Any]]]] = {
             w.name: {c: [] for c in w.contenders} for w in workloads
         }
-        for r in range(args.rounds):
+        for r in range(rounds if workloads else 0):
             round_started = time.perf_counter()
             for w in workloads:
                 k = r % len(w.contenders)  # rotate who goes first each round
                 for contender in w.contenders[k:] + w.contenders[:k]:
                     results[w.name][contender].append(measure(env, contender, w.name, w.n))
             took = time.perf_counter() - round_started
-            print(f"round {r + 1}/{args.rounds} done in {took:.1f} s", flush=True)
+            print(f"round {r + 1}/{rounds} done in {took:.1f} s", flush=True)
 
         rows = [judge(w, results[w.name]) for w in workloads]
-        if not args.only or "import" in args.only.split(","):
+        if with_imports:
             rows.append(import_row(measure_imports(env, IMPORT_PAIRS)))
         head, body, notes = table_rows(rows)
         table = markdown_table(head, body)
@@ -639,6 +615,102 @@ def main() -> int:
             print("\n".join(block))
             out += block
 
+    return out
+
+
+def upload_rows(sizes: UploadSizes, why_not_reference: str) -> list[str]:
+    """The upload rows (issue 12): this SDK, the existing SDK and plain PUTs, same store."""
+    pythons = {"avala": sys.executable, "ceiling": sys.executable}
+    pythons["reference"] = str(REFERENCE) if REFERENCE else None
+    why_not = {"reference": why_not_reference} if REFERENCE is None else {}
+    head, body, notes = run_uploads(sizes, pythons, why_not)
+    table = markdown_table(head, body)
+    print()
+    print("\n".join([*table, "", *notes]))
+    out = ["## Uploads", "", *table, "", *notes, ""]
+    misses = [row for row in body if row[-1].startswith("MISS")]
+    if misses:
+        out += ["Every upload MISS is explained in benchmarks/README.md (Uploads).", ""]
+    return out
+
+
+def with_uploads_section(report: str) -> str:
+    """last_run.md with its Uploads section replaced by ``report`` (an ``--only upload``
+    run: its own header, then the section), so a quick upload run keeps the other rows."""
+    body = report.split("\n", 2)[2].replace("\n## Uploads\n\n", "\n", 1)
+    section = "## Uploads (run alone)\n\n" + body
+    try:
+        previous = LAST_RUN.read_text(encoding="utf-8")
+    except OSError:
+        return report
+    start = previous.find("\n## Uploads")
+    if start < 0:
+        return previous.rstrip("\n") + "\n\n" + section
+    end = previous.find("\n## ", start + 1)
+    rest = "" if end < 0 else previous[end:]
+    # a run alone ends with its wall time: keep it inside the section
+    return previous[: start + 1] + section.rstrip("\n") + "\n" + rest
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="avala benchmarks")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    parser.add_argument("--only", default="", help="comma-separated workload names to run")
+    parser.add_argument("--no-write", action="store_true", help="do not write last_run.md")
+    parser.add_argument("--label", default="", help="a line for the header: what tree this is")
+    sizes = UploadSizes()
+    upload = parser.add_argument_group("uploads (--only upload)")
+    upload.add_argument("--upload-rounds", type=int, default=sizes.rounds)
+    upload.add_argument("--upload-files", type=int, default=sizes.files, help="small files")
+    upload.add_argument("--upload-file-mib", type=float, default=sizes.file_mib)
+    upload.add_argument("--upload-big-mib", type=float, default=sizes.big_mib, help="large file")
+    upload.add_argument("--upload-part-mib", type=float, help="the fake's part size (64)")
+    upload.add_argument("--resume-part-mib", type=float, default=sizes.resume_part_mib)
+    upload.add_argument("--no-resume", action="store_true", help="skip the kill -9 check")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    only = set(args.only.split(",")) if args.only else set()
+    workloads = [w for w in WORKLOADS if not only or w.name in only]
+    sizes = UploadSizes(
+        files=args.upload_files,
+        file_mib=args.upload_file_mib,
+        big_mib=args.upload_big_mib,
+        part_mib=args.upload_part_mib,
+        resume_part_mib=args.resume_part_mib,
+        rounds=args.upload_rounds,
+        resume=not args.no_resume,
+    )
+
+    out: list[str] = ["# avala benchmarks", ""]
+    broken = check_sdk_imports()
+    if broken:
+        print(f"cannot benchmark: `import avala` fails in this tree: {broken}", file=sys.stderr)
+        return 2
+    fingerprint = sdk_fingerprint()
+    header = machine()
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header.insert(0, f"run:      {stamp}, {args.rounds} rounds ({sizes.rounds} for uploads)")
+    if args.label:
+        header.insert(1, f"tree:     {args.label}")
+    for line in header:
+        print(line, flush=True)
+    out += ["```", *header, "```", ""]
+
+    global REFERENCE
+    REFERENCE, why_not = reference_python()
+    if REFERENCE is None:
+        print(why_not, flush=True)
+        out += [f"**{why_not}**: its cells read 'not measured'.", ""]
+        workloads = [
+            replace(w, contenders=tuple(c for c in w.contenders if c != "reference"))
+            for w in workloads
+        ]
+    wants_imports = not only or "import" in only
+    if workloads or wants_imports:
+        out += call_benchmarks(workloads, args.rounds, wants_imports)
+    if not only or "upload" in only:
+        out += upload_rows(sizes, why_not)
+
     total = time.perf_counter() - started
     if sdk_fingerprint() != fingerprint:
         warning = (
@@ -650,7 +722,10 @@ def main() -> int:
     print(f"total wall time {total:.1f} s")
     out += [f"Total wall time of the run: {total:.1f} s.", ""]
     if not args.no_write:
-        LAST_RUN.write_text("\n".join(out), encoding="utf-8")
+        text = "\n".join(out)
+        if only == {"upload"}:  # keep the other rows of the last full run
+            text = with_uploads_section(text)
+        LAST_RUN.write_text(text, encoding="utf-8")
         print(f"wrote {LAST_RUN.relative_to(HERE.parent)}")
     return 0
 
