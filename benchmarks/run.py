@@ -319,6 +319,15 @@ def import_row(times: dict[str, list[float]]) -> Row:
     return row
 
 
+def startup_section() -> list[str]:
+    """The command line's startup against ``python -c "import requests"`` (_startup.py)."""
+    from _startup import measure_startup, startup_lines
+
+    lines = startup_lines(measure_startup(IMPORT_PAIRS))
+    print("\n" + "\n".join(lines), flush=True)
+    return ["## Command-line startup", "", *lines, ""]
+
+
 def check_sdk_imports() -> str | None:
     """None when ``import avala`` works in a fresh process, else the error's last line."""
     done = subprocess.run(
@@ -710,6 +719,8 @@ def main() -> int:
         out += call_benchmarks(workloads, args.rounds, wants_imports)
     if not only or "upload" in only:
         out += upload_rows(sizes, why_not)
+    if not only or "startup" in only:
+        out += startup_section()
 
     total = time.perf_counter() - started
     if sdk_fingerprint() != fingerprint:
