@@ -28,6 +28,8 @@ __all__ = [
     "Presigned",
     "PutObject",
     "Stored",
+    "check_dest",
+    "download",
     "get_object",
     "put_object",
 ]
@@ -234,10 +236,15 @@ def get_object(
         raise ValueError(f"hosts must be one of {sorted(HOST_RULES)}, not {hosts!r}")
     if refresh is not None and not isinstance(refresh, Request):
         raise TypeError(f"refresh must be a request, not {type(refresh).__name__}")
+    return GetObject(presigned(url, headers), check_dest(dest), size, sha256, hosts, refresh)
+
+
+def check_dest(dest: str | os.PathLike[str]) -> str:
+    """``dest`` as a path string, refused unless it names a file (checked at build time)."""
     target = os.fspath(dest)
     if not isinstance(target, str) or not target or target.endswith(("/", os.sep)):
         raise ValueError(f"dest must name a file, not {dest!r}")
-    return GetObject(presigned(url, headers), target, size, sha256, hosts, refresh)
+    return target
 
 
 def download(
