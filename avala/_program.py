@@ -247,7 +247,7 @@ class Interpreter:
             if isinstance(outcome, AvalaError):
                 return Failure(outcome)
             if isinstance(outcome, WireResponse) and 200 <= outcome.status < 300:
-                return call.reader.read(outcome.body)
+                return call.reader.read(outcome.body, outcome.headers)
             delay = self.policy.decide(
                 attempt,
                 call.method,
