@@ -25,7 +25,7 @@ from avala._misuse import not_a_request, step_result_not_a_request
 from avala._object_get import ObjectFetched, ObjectGet
 from avala._object_transport import ObjectPut, ObjectReply
 from avala._options import NO_OPTIONS, Options
-from avala._redact import redact_text
+from avala._redact import body_secrets, redact_text
 from avala._request import (
     Bound,
     Call,
@@ -260,7 +260,7 @@ class Interpreter:
             what = f"{call.method} {self._shown_path(call)}"
             delay = yield from _within_deadline(delay, outcome, expires_at, what)
             if delay is None:
-                return Failure(self._error(outcome))
+                return Failure(self._error(outcome, body_secrets(call.body)))
             _log_retry(what, delay, attempt, outcome)
             yield Sleep(delay)
             attempt += 1
@@ -403,10 +403,11 @@ class Interpreter:
     def _shown_path(self, call: Call[Any]) -> str:
         return redact_text(call.url_path, (self.config.api_key,))
 
-    def _error(self, outcome: Outcome) -> AvalaError:
-        """The error of a final outcome. Whatever the server sent, this returns: a body
-        that breaks the mapping (nested too deeply, say) still gives the status' error."""
-        secrets = (self.config.api_key,)
+    def _error(self, outcome: Outcome, hidden: tuple[str, ...] = ()) -> AvalaError:
+        """The error of a final outcome, redacted of the key and of ``hidden`` (the call's
+        secret body values). Whatever the server sent, this returns: a body that breaks
+        the mapping (nested too deeply, say) still gives the status' error."""
+        secrets = (self.config.api_key, *hidden)
         if isinstance(outcome, TransportFailure):
             return error_from_failure(outcome, secrets)
         now = time.time()
