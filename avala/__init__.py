@@ -19,8 +19,13 @@ from avala.errors import (
     ClientClosedError,
     ConnectionFailedError,
     DecodeError,
+    ExportNotReadyError,
     FieldError,
     ForbiddenError,
+    GoneError,
+    GrantRefusedError,
+    IntegrityError,
+    LocalFileError,
     NetworkError,
     NotFoundError,
     QuotaExceededError,
@@ -30,12 +35,14 @@ from avala.errors import (
     ServerError,
     SourceChangedError,
     TerminalStatusError,
+    UnpinnedReferenceWarning,
     UnsafeUrlError,
     ValidationError,
     WaitTimeoutError,
 )
 from avala.resources.signup import signup
 from avala.retry import RetryPolicy
+from avala.transfers._values import Downloaded, download
 from avala.types import CursorPage
 
 if TYPE_CHECKING:
@@ -55,9 +62,15 @@ __all__ = [
     "ConnectionFailedError",
     "CursorPage",
     "DecodeError",
+    "Downloaded",
+    "ExportNotReadyError",
     "Failure",
     "FieldError",
     "ForbiddenError",
+    "GoneError",
+    "GrantRefusedError",
+    "IntegrityError",
+    "LocalFileError",
     "NetworkError",
     "NotFoundError",
     "QuotaExceededError",
@@ -71,10 +84,12 @@ __all__ = [
     "SourceChangedError",
     "Success",
     "TerminalStatusError",
+    "UnpinnedReferenceWarning",
     "UnsafeUrlError",
     "ValidationError",
     "WaitTimeoutError",
     "__version__",
+    "download",
     "fail",
     "gather",
     "poll",

@@ -24,8 +24,10 @@ from avala._base_client import (
     RawResponse,
     ResponseRecorder,
     StopFlag,
+    byte_event,
     value_or_raise,
 )
+from avala._object_get import ObjectFetched
 from avala._object_transport import ObjectReply, ObjectTransport
 from avala._pagination import walk
 from avala._program import Emit, Fork, Now, Program, SendObject, Sleep, Transmit
@@ -33,7 +35,7 @@ from avala._request import Call, Request
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from avala._wire import Outcome
 from avala.errors import AvalaError
-from avala.events import BytesSent, EventHandler
+from avala.events import EventHandler
 from avala.retry import RetryPolicy
 from avala.types import CursorPage
 
@@ -227,18 +229,18 @@ class AsyncClient(BaseClient):
         instruction: SendObject,
         loop: asyncio.AbstractEventLoop,
         on_event: EventHandler | None,
-    ) -> ObjectReply | AvalaError:
+    ) -> ObjectReply | ObjectFetched | AvalaError:
         """One object try on a worker thread, once a slot is free. Its ``BytesSent`` events
         are handed to the loop as they happen; an exception of the callback is raised here."""
         raised: list[BaseException] = []
         on_bytes = None
         if on_event is not None:
             handler = on_event
-            path = instruction.op.path
+            event = byte_event(instruction.op)
 
             def deliver(count: int) -> None:
                 try:
-                    handler(BytesSent(path, count))
+                    handler(event(count))
                 except BaseException as exc:
                     raised.append(exc)
 

@@ -17,13 +17,19 @@ from returns.result import Failure, Result
 from avala import resources
 from avala._config import ClientConfig
 from avala._logging import configure_from_env, logger
-from avala._object_transport import ObjectReply, ObjectTransport, PooledObjectTransport
+from avala._object_get import ObjectFetched, ObjectGet
+from avala._object_transport import (
+    ObjectPut,
+    ObjectReply,
+    ObjectTransport,
+    PooledObjectTransport,
+)
 from avala._program import Interpreter, SendObject, Transmit
 from avala._redact import redact_headers, redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
 from avala._wire import Outcome, TransportError, TransportFailure, WireRequest, WireResponse
 from avala.errors import AvalaError, ClientClosedError, ConnectionFailedError
-from avala.events import BytesSent, EventHandler
+from avala.events import BytesReceived, BytesSent, EventHandler
 from avala.retry import RetryPolicy
 
 T = TypeVar("T")
@@ -193,15 +199,20 @@ class BaseClient:
 
     def _send_object(
         self, instruction: SendObject, now: float, on_bytes: Callable[[int], None] | None
-    ) -> ObjectReply | AvalaError:
+    ) -> ObjectReply | ObjectFetched | AvalaError:
         """One object-storage try starting at ``now``; ``on_bytes`` hears each chunk sent.
         Once closed, sends nothing; never raises for what the network or the file does
         (a progress callback's own exception is raised)."""
         op = instruction.op
         if self._closed:
-            return ClientClosedError(f"{type(self).__name__} closed: PUT {op.path} not sent")
+            what = f"PUT {op.path}" if isinstance(op, ObjectPut) else f"GET {op.dest}"
+            return ClientClosedError(f"{type(self).__name__} closed: {what} not sent")
         timed = instruction.op_at(now)
-        if timed is None:
+        if isinstance(op, ObjectGet):  # downloads log nothing here: the URL is a secret
+            if not isinstance(timed, ObjectGet):
+                return ObjectFetched(_DEADLINE_SPENT, op.offset or 0, op.digest)
+            return self._object_transport.get(timed, on_bytes or _ignore)
+        if not isinstance(timed, ObjectPut):
             return ObjectReply(_DEADLINE_SPENT, 0)
         started = time.perf_counter()
         reply = self._object_transport.put(timed, on_bytes or _ignore)
@@ -337,16 +348,29 @@ def _ignore(count: int) -> None:
     pass
 
 
-def bytes_reporter(path: str, on_event: EventHandler | None) -> Callable[[int], None] | None:
-    """``on_bytes`` for a transfer of ``path``: each count as a ``BytesSent`` event."""
+def bytes_reporter(
+    op: ObjectPut | ObjectGet, on_event: EventHandler | None
+) -> Callable[[int], None] | None:
+    """``on_bytes`` for a transfer: each count as a ``BytesSent`` event (a PUT of its file)
+    or a ``BytesReceived`` event (a GET to its destination)."""
     if on_event is None:
         return None
     handler = on_event
+    event = byte_event(op)
 
     def report(count: int) -> None:
-        handler(BytesSent(path, count))
+        handler(event(count))
 
     return report
+
+
+def byte_event(op: ObjectPut | ObjectGet) -> Callable[[int], BytesSent | BytesReceived]:
+    """The progress event of ``op``'s bytes, as a function of their count."""
+    if isinstance(op, ObjectGet):
+        dest = op.dest
+        return lambda count: BytesReceived(dest, count)
+    path = op.path
+    return lambda count: BytesSent(path, count)
 
 
 def _path_of(url: str, base_url: str) -> str:

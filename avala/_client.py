@@ -111,7 +111,7 @@ class Client(BaseClient):
                 if seen is not None:
                     seen.note(answer)
             elif isinstance(instruction, SendObject):
-                on_bytes = bytes_reporter(instruction.op.path, on_event)
+                on_bytes = bytes_reporter(instruction.op, on_event)
                 answer = self._send_object(instruction, time.monotonic(), on_bytes)
             elif isinstance(instruction, Sleep):
                 self._closing.wait(instruction.seconds)  # close() cuts a backoff short

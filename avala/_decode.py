@@ -3,7 +3,7 @@ that says how its response body becomes a value."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast, get_args
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 M = TypeVar("M")
+V = TypeVar("V")
 
 
 def _strict(kind: type, name: str) -> Callable[[Any, Any], Any]:
@@ -207,10 +208,19 @@ class Reader(Generic[T]):
     kind: ReaderKind
     target: Any = None
     key: str = ""
+    with_date: bool = False
+    """The value comes as ``Dated(value, date)``: with the response's ``Date`` header."""
 
-    def read(self, body: bytes) -> Result[T, DecodeError]:
-        """The value of a 2xx body. Never raises: whatever the server sent that cannot be
-        read (nested too deeply for the parser, say) is a DecodeError."""
+    def read(self, body: bytes, headers: Mapping[str, str] | None = None) -> Result[T, DecodeError]:
+        """The value of a 2xx body (``headers`` are the response's, lower-cased names).
+        Never raises: whatever the server sent that cannot be read is a DecodeError."""
+        result = self._read(body)
+        if not self.with_date:
+            return result
+        date = (headers or {}).get("date")
+        return result.map(lambda value: cast(T, Dated(value, date)))
+
+    def _read(self, body: bytes) -> Result[T, DecodeError]:
         try:
             value = _json.loads(body) if body else None
         except ValueError as exc:
@@ -269,6 +279,20 @@ def _wrong_shape(expected: str, value: Any) -> Failure[DecodeError]:
 
 def model(target: type[M]) -> Reader[M]:
     return Reader("model", target)
+
+
+@dataclass(frozen=True, slots=True)
+class Dated(Generic[V]):
+    """A decoded value with the ``Date`` header of its response (None if it had none):
+    for documents whose meaning depends on the server's clock, such as access grants."""
+
+    value: V
+    date: str | None
+
+
+def dated_model(target: type[M]) -> Reader[Dated[M]]:
+    """Like ``model``, keeping the response's ``Date`` header beside the value."""
+    return cast("Reader[Dated[M]]", Reader("model", target, with_date=True))
 
 
 def page(target: type[M], cursor_key: str = "cursor") -> Reader[CursorPage[M]]:

@@ -14,6 +14,7 @@ from avala.errors import (
     ConnectionFailedError,
     FieldError,
     ForbiddenError,
+    GoneError,
     NotFoundError,
     QuotaExceededError,
     RateLimitError,
@@ -27,6 +28,7 @@ _BY_STATUS: dict[int, type[AvalaError]] = {
     401: AuthenticationError,
     403: ForbiddenError,
     404: NotFoundError,
+    410: GoneError,
 }
 
 
@@ -74,6 +76,8 @@ def field_errors(body: Any, path: str = "") -> Iterator[FieldError]:
 def _message(status: int, body: Any, details: tuple[FieldError, ...]) -> str:
     if isinstance(body, dict) and isinstance(body.get("detail"), str):
         return str(body["detail"])
+    if status == 410 and isinstance(body, dict) and isinstance(body.get("code"), str):
+        return str(body["code"])  # the resolver's withdrawal: dataset_revision_withdrawn
     if details:
         shown = "; ".join(f"{d.field}: {d.message}" if d.field else d.message for d in details[:5])
         return shown + ("; …" if len(details) > 5 else "")

@@ -1,4 +1,5 @@
-"""The object-storage transport: PUTs of local file slices to presigned URLs.
+"""The object-storage transport: PUTs of local file slices to presigned URLs, and GETs
+of objects into a partial file beside their destination.
 
 The sibling of ``_transport.py`` for storage hosts, and the only code that opens a file
 to send it. It has no access to the client's configuration: no API key can reach a
@@ -21,13 +22,22 @@ import certifi
 import urllib3
 
 from avala._connection import DeadlinePoolManager
+from avala._object_get import ObjectFetched, ObjectGet, fetch
 from avala._transport import _classify, _timeout
 from avala._version import __version__
 from avala._wire import Outcome, TransportFailure, WireResponse
 from avala.errors import SourceChangedError
 from avala.transfers._stamp import Stamp
 
-__all__ = ["CHUNK_SIZE", "ObjectPut", "ObjectReply", "ObjectTransport", "PooledObjectTransport"]
+__all__ = [
+    "CHUNK_SIZE",
+    "ObjectFetched",
+    "ObjectGet",
+    "ObjectPut",
+    "ObjectReply",
+    "ObjectTransport",
+    "PooledObjectTransport",
+]
 
 CHUNK_SIZE = 1024 * 1024
 # A storage answer worth keeping is an error document of a few hundred bytes; past this
@@ -61,6 +71,8 @@ class ObjectTransport(Protocol):
     """The seam between clients and object storage; tests may swap in their own."""
 
     def put(self, op: ObjectPut, on_bytes: Callable[[int], None]) -> ObjectReply: ...
+
+    def get(self, op: ObjectGet, on_bytes: Callable[[int], None]) -> ObjectFetched: ...
 
     def close(self) -> None: ...
 
@@ -174,6 +186,9 @@ class PooledObjectTransport:
                 _check_stamp(op, os.fstat(file.fileno()).st_size, os.stat(op.path))
             yield view[:size]
             count(size)
+
+    def get(self, op: ObjectGet, on_bytes: Callable[[int], None]) -> ObjectFetched:
+        return fetch(self._manager, op, on_bytes, self._chunk_size, self._closed)
 
     def close(self) -> None:
         """Close idle connections now; a transfer in flight stops before its next chunk."""

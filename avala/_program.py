@@ -22,9 +22,10 @@ from avala._config import ClientConfig
 from avala._error_mapping import error_from_failure, error_from_response
 from avala._logging import logger
 from avala._misuse import not_a_request, step_result_not_a_request
+from avala._object_get import ObjectFetched, ObjectGet
 from avala._object_transport import ObjectPut, ObjectReply
 from avala._options import NO_OPTIONS, Options
-from avala._redact import redact_text
+from avala._redact import body_secrets, redact_text
 from avala._request import (
     Bound,
     Call,
@@ -44,16 +45,27 @@ from avala._wire import (
     WireResponse,
     parse_retry_after,
 )
-from avala.errors import AvalaError, TerminalStatusError, WaitTimeoutError
-from avala.events import BytesSent, Event, PollTick, RetryScheduled
+from avala.errors import AvalaError, IntegrityError, TerminalStatusError, WaitTimeoutError
+from avala.events import (
+    BytesReceived,
+    BytesSent,
+    Event,
+    FileDownloaded,
+    PollTick,
+    RetryScheduled,
+)
 from avala.retry import RetryPolicy
-from avala.transfers._hosts import check_upload_url
+from avala.transfers._download import partial_path
+from avala.transfers._hosts import check_fetch_url, check_upload_url
 from avala.transfers._storage_errors import storage_error
-from avala.transfers._values import Presigned, PutObject, Stored
+from avala.transfers._values import Downloaded, GetObject, Presigned, PutObject, Stored
 
 # A PUT's try may take the client's timeout plus this long per byte: a 128 MiB part gets
 # about 8.5 minutes more, so a slow uplink still finishes while a stalled store does not.
 OBJECT_SECONDS_PER_BYTE = 1 / (256 * 1024)
+# A download of unknown size gets this long per try on top of the client's timeout; a
+# try that times out is resumed where it stopped.
+UNSIZED_DOWNLOAD_SECONDS = 3600.0
 
 T = TypeVar("T")
 
@@ -86,15 +98,16 @@ class Transmit:
 
 @dataclass(frozen=True, slots=True)
 class SendObject:
-    """One try of an object-storage transfer; answered with an ``ObjectReply``, or with an
-    ``AvalaError`` (the client was closed: nothing was sent). The driver reports the body's
-    bytes as ``BytesSent`` events while it goes. ``expires_at`` as for ``Transmit``."""
+    """One try of an object-storage transfer; answered with an ``ObjectReply`` (a PUT) or
+    an ``ObjectFetched`` (a GET), or with an ``AvalaError`` (the client was closed:
+    nothing was sent). The driver reports the body's bytes as ``BytesSent`` (PUT) or
+    ``BytesReceived`` (GET) events while it goes. ``expires_at`` as for ``Transmit``."""
 
-    op: ObjectPut
+    op: ObjectPut | ObjectGet
     attempt: int
     expires_at: float | None = None
 
-    def op_at(self, now: float) -> ObjectPut | None:
+    def op_at(self, now: float) -> ObjectPut | ObjectGet | None:
         """The try starting at ``now``, its timeout cut to the deadline; None if none is left."""
         if self.expires_at is None:
             return self.op
@@ -219,6 +232,9 @@ class Interpreter:
         if isinstance(request, PutObject):
             stored = yield from self._put(request, options, inherited, expires_at)
             return cast(Result[T, AvalaError], stored)
+        if isinstance(request, GetObject):
+            fetched = yield from self._get(request, options, inherited, expires_at)
+            return cast(Result[T, AvalaError], fetched)
         if isinstance(request, Polled):
             return (yield from self._poll(request, options, expires_at))
         raise TypeError(f"not a request: {request!r}")
@@ -231,7 +247,7 @@ class Interpreter:
             if isinstance(outcome, AvalaError):
                 return Failure(outcome)
             if isinstance(outcome, WireResponse) and 200 <= outcome.status < 300:
-                return call.reader.read(outcome.body)
+                return call.reader.read(outcome.body, outcome.headers)
             delay = self.policy.decide(
                 attempt,
                 call.method,
@@ -244,7 +260,7 @@ class Interpreter:
             what = f"{call.method} {self._shown_path(call)}"
             delay = yield from _within_deadline(delay, outcome, expires_at, what)
             if delay is None:
-                return Failure(self._error(outcome))
+                return Failure(self._error(outcome, body_secrets(call.body)))
             _log_retry(what, delay, attempt, outcome)
             yield Sleep(delay)
             attempt += 1
@@ -306,13 +322,92 @@ class Interpreter:
             yield Sleep(delay)
             attempt += 1
 
+    def _get(
+        self, get: GetObject, options: Options, inherited: Options, expires_at: float | None
+    ) -> Program[Downloaded]:
+        """GET an object into a partial file and onto ``get.dest``: retried like any GET,
+        each retry resuming where the partial file ends; a try that moved bytes starts the
+        retry count afresh. A 403 asks ``get.refresh`` for a fresh URL (once per try).
+        Bytes a restart threw away are taken back with one negative ``BytesReceived``."""
+        timeout = options.timeout
+        if timeout is None:
+            timeout = self.config.timeout + (
+                UNSIZED_DOWNLOAD_SECONDS if get.size is None else get.size * OBJECT_SECONDS_PER_BYTE
+            )
+        partial = partial_path(get.dest, get.sha256)
+        target = get.target
+        offset: int | None = None  # the first try keeps what an earlier run left, if it can
+        digest: Any = None
+        counted = 0  # bytes reported in this run and still in the partial file
+        attempt = 0
+        refreshed = False
+        while True:
+            refused = check_fetch_url(target.url, get.hosts, self.config.base_url)
+            if refused is not None:
+                return Failure(refused)
+            op = ObjectGet(
+                target.url,
+                target.headers,
+                get.dest,
+                partial,
+                offset,
+                get.size,
+                get.sha256,
+                timeout,
+                digest,
+            )
+            reply: ObjectFetched | AvalaError = yield SendObject(op, attempt, expires_at)
+            if isinstance(reply, AvalaError):
+                return Failure(reply)
+            if reply.restarted and counted:
+                yield Emit(BytesReceived(get.dest, -counted))
+                counted = 0
+            counted += reply.received
+            outcome = reply.outcome
+            if reply.done:
+                yield Emit(FileDownloaded(get.dest, reply.kept))
+                return Success(Downloaded(get.dest, reply.kept, get.sha256, counted))
+            if isinstance(outcome, AvalaError):  # a failed check or a local file error
+                if isinstance(outcome, IntegrityError) and counted:
+                    yield Emit(BytesReceived(get.dest, -counted))
+                return Failure(outcome)
+            offset, digest = reply.kept, reply.digest
+            if reply.received:
+                attempt = 0  # progress: the retry budget is for tries that move nothing
+            if isinstance(outcome, WireResponse) and outcome.status == 403:
+                if get.refresh is None or refreshed:
+                    return Failure(storage_error(outcome, get.what, target.url))
+                fresh = yield from self.program(get.refresh, inherited, expires_at)
+                if isinstance(fresh, Failure):
+                    return fresh
+                target = _presigned(fresh.unwrap())
+                refreshed = True
+                continue
+            refreshed = False
+            delay = self.policy.decide(
+                attempt,
+                "GET",
+                outcome,
+                jitter=self.rng.random(),
+                now=time.time(),
+                max_retries=options.max_retries,
+            )
+            delay = yield from _within_deadline(delay, outcome, expires_at, get.what)
+            if delay is None:
+                return Failure(storage_error(outcome, get.what, target.url))
+            _log_retry(get.what, delay, attempt, outcome)
+            yield Emit(RetryScheduled(get.what, attempt + 1, delay, _describe(outcome)))
+            yield Sleep(delay)
+            attempt += 1
+
     def _shown_path(self, call: Call[Any]) -> str:
         return redact_text(call.url_path, (self.config.api_key,))
 
-    def _error(self, outcome: Outcome) -> AvalaError:
-        """The error of a final outcome. Whatever the server sent, this returns: a body
-        that breaks the mapping (nested too deeply, say) still gives the status' error."""
-        secrets = (self.config.api_key,)
+    def _error(self, outcome: Outcome, hidden: tuple[str, ...] = ()) -> AvalaError:
+        """The error of a final outcome, redacted of the key and of ``hidden`` (the call's
+        secret body values). Whatever the server sent, this returns: a body that breaks
+        the mapping (nested too deeply, say) still gives the status' error."""
+        secrets = (self.config.api_key, *hidden)
         if isinstance(outcome, TransportFailure):
             return error_from_failure(outcome, secrets)
         now = time.time()
@@ -388,7 +483,7 @@ def _presigned(value: object) -> Presigned:
     """What a ``refresh`` request gave, which must be a ``Presigned`` target."""
     if not isinstance(value, Presigned):
         raise TypeError(
-            f"a PutObject's refresh request must give a Presigned target, not "
+            f"a PutObject's or GetObject's refresh request must give a Presigned target, not "
             f"{type(value).__name__}"
         )
     return value

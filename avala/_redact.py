@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -107,6 +107,25 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         text = pattern.sub(REDACTED, text)
     text = _BEARER.sub(rf"\g<1>{REDACTED}", text)
     return _NAMED_VALUE.sub(_hide_value, text)
+
+
+def body_secrets(body: Any, depth: int = 0) -> tuple[str, ...]:
+    """The values of secret-named fields of a request body (a signup's ``password``, a
+    storage config's keys): the server may echo them anywhere in an error, so an error of
+    that call is redacted of them too, whatever field they turn up in."""
+    if depth > 20 or isinstance(body, str | bytes):
+        return ()
+    found: list[str] = []
+    if isinstance(body, Mapping):
+        for key, value in body.items():
+            if isinstance(value, str) and value and isinstance(key, str) and is_secret_name(key):
+                found.append(value)
+            else:
+                found.extend(body_secrets(value, depth + 1))
+    elif isinstance(body, Sequence):
+        for item in body:
+            found.extend(body_secrets(item, depth + 1))
+    return tuple(found)
 
 
 def redact_json(value: Any, secrets: Iterable[str] = ()) -> Any:

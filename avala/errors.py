@@ -29,6 +29,12 @@ __all__ = [
     "UnsafeUrlError",
     "ValidationError",
     "WaitTimeoutError",
+    "IntegrityError",
+    "LocalFileError",
+    "GoneError",
+    "ExportNotReadyError",
+    "GrantRefusedError",
+    "UnpinnedReferenceWarning",
 ]
 
 
@@ -215,3 +221,52 @@ class SourceChangedError(AvalaError):
     def __init__(self, message: str, *, path: str = "") -> None:
         super().__init__(message)
         self.path = path
+
+
+class IntegrityError(AvalaError):
+    """A download's bytes failed their check: ``check`` is ``"size"`` (more or fewer bytes
+    than announced or expected) or ``"sha256"``. Nothing was written at ``path`` (the
+    destination) and the partial file was removed: the same bytes would fail again."""
+
+    def __init__(self, message: str, *, path: str = "", check: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.check = check
+
+
+class LocalFileError(AvalaError):
+    """A local file could not be written, read or renamed (disk full, permission denied,
+    a missing directory); ``path`` names it. Retrying cannot help until that is fixed."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class GoneError(AvalaError):
+    """HTTP 410: the thing asked for was withdrawn for good (a dataset revision taken
+    down, say). The body says which; asking again will not bring it back."""
+
+
+class ExportNotReadyError(AvalaError):
+    """``exports.download`` found an export that is not ``exported`` or has no download
+    URL; ``export`` is the export as it was read (wait with ``exports.wait`` first)."""
+
+    def __init__(self, message: str, *, export: Any = None) -> None:
+        super().__init__(message)
+        self.export = export
+
+
+class GrantRefusedError(AvalaError):
+    """A resolver access grant failed its checks (UPLOADS.md §4.4: identity, size, sha256,
+    method, provider, lifetime, URL host); nothing was fetched with it. ``reason`` is a
+    short code such as ``identity_mismatch`` or ``grant_expiry_too_short``."""
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class UnpinnedReferenceWarning(UserWarning):
+    """A dataset reference names a mutable alias (``@main``), not a revision digest: what
+    it resolves to may change between runs. Pin ``@<64 hex>`` to make a load repeatable."""

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 __all__ = [
+    "BytesReceived",
     "BytesSent",
     "Event",
     "EventHandler",
+    "FileDownloaded",
     "FileSkipped",
     "FileStarted",
     "FileStored",
@@ -93,6 +95,26 @@ class FileSkipped:
 
 
 @dataclass(frozen=True, slots=True)
+class BytesReceived:
+    """``count`` more bytes of a download to ``path`` were written to its partial file,
+    reported per chunk. A download that starts over (the store ignored a ``Range``, or a
+    partial file failed its check) takes back what it had with one negative count, so the
+    counts of a finished download add up to the bytes it fetched in this run (a resumed
+    download does not count what an earlier run left behind)."""
+
+    path: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileDownloaded:
+    """A download is verified (size, and sha256 when known) and renamed onto ``path``."""
+
+    path: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class RetryScheduled:
     """A try of ``what`` failed and try number ``attempt + 1`` follows in ``delay`` seconds;
     ``reason`` is what went wrong (``HTTP 503``, ``timeout failure``). ``what`` never shows
@@ -105,7 +127,15 @@ class RetryScheduled:
 
 
 Event: TypeAlias = (
-    PollTick | FileStarted | BytesSent | PartStored | FileStored | FileSkipped | RetryScheduled
+    PollTick
+    | FileStarted
+    | BytesSent
+    | PartStored
+    | FileStored
+    | FileSkipped
+    | RetryScheduled
+    | BytesReceived
+    | FileDownloaded
 )
 """Every event type a run can emit (a union as more are added)."""
 

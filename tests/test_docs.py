@@ -41,6 +41,10 @@ def seed_docs_world(fake: FakeAvala) -> None:
     )
     fake.add_dataset(uid="ds-lidar-top", name="Top lidar", item_count=300)
     fake.store.insert("datasets_sequences", {"uid": "seq-0001", "dataset_uid": "ds-front-camera"})
+    fake.add_export(uid="exp-lanes", status="processing", project="prj-lanes")
+    fake.publish_revision(
+        "acme", "warehouse-nav", {f"frames/{n:03d}.bin": bytes([n]) * 2048 for n in range(3)}
+    )
     for i in range(5):
         fake.add_task(
             project="prj-lanes", name=f"lane-{i}", status="completed" if i % 2 else "pending"

@@ -33,6 +33,7 @@ export_annotations = load("export_annotations")
 monitor_auto_label = load("monitor_auto_label")
 mirror_webhooks = load("mirror_webhooks")
 dataset_health_report = load("dataset_health_report")
+download_export = load("download_export")
 
 WRITES = ("POST", "PATCH", "PUT", "DELETE")
 
@@ -469,3 +470,32 @@ def test_a_script_runs_in_a_fresh_interpreter(fake: FakeAvala) -> None:
     )
     assert done.returncode == 1, done.stderr  # the dataset has no items: an issue
     assert "fake-user/cams: dataset has no items" in done.stdout
+
+
+# --- download_export -----------------------------------------------------------------------
+
+
+def test_download_export_waits_then_writes_the_archive(
+    fake: FakeAvala, client: Client, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import zipfile
+
+    project = fake.add_project(name="Lanes")
+    export = fake.add_export(status="pending", project=project["uid"])
+    dest = tmp_path / "lanes.zip"
+    assert download_export.main(client, export["uid"], str(dest), interval=0.5) == 0
+    out, _ = capsys.readouterr()
+    assert out == f"{dest}\t{dest.stat().st_size}\n"
+    assert zipfile.is_zipfile(dest)
+    assert [r.method for r in fake.objects.requests] == ["GET"]
+
+
+def test_download_export_of_a_failed_export_exits_1(
+    fake: FakeAvala, client: Client, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    project = fake.add_project(name="Broken")
+    fake.export_failures = {project["uid"]}
+    export = fake.add_export(status="pending", project=project["uid"])
+    assert download_export.main(client, export["uid"], str(tmp_path / "x.zip"), interval=0.5) == 1
+    assert "failed" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

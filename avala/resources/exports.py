@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+
 from avala._decode import model, page
-from avala._request import Call, Request, poll
+from avala._request import Call, Request, fail, poll
+from avala.errors import ExportNotReadyError
 from avala.resources._base import StatusIn, api, compact
 from avala.resources._checks import check_interval, page_query, required_uid
+from avala.transfers._values import Downloaded, check_dest, get_object
 from avala.types import CursorPage, Export
 
 EXPORT_DONE = frozenset({"exported"})
 """The status ``exports.wait`` waits for."""
 EXPORT_FAILED = frozenset({"failed"})
 """Statuses after which an export will never be exported: ``exports.wait`` stops on them."""
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadExport:
+    """``bind`` step of ``exports.download``: the export's archive into ``dest``, or a
+    typed Failure when the export has nothing to download yet."""
+
+    dest: str
+
+    def __call__(self, export: Export) -> Request[Downloaded]:
+        if export.status != "exported" or not export.download_url:
+            why = "has no download URL" if export.status == "exported" else "is not exported"
+            return fail(
+                ExportNotReadyError(
+                    f"export {export.uid} {why} (status {export.status!r}); "
+                    "wait for it with exports.wait first",
+                    export=export,
+                )
+            )
+        return get_object(export.download_url, self.dest, hosts="export")
 
 
 class Exports:
@@ -53,3 +78,11 @@ class Exports:
             timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
             fails_when=StatusIn(EXPORT_FAILED),
         )
+
+    def download(self, uid: str, dest: str | os.PathLike[str]) -> Request[Downloaded]:
+        """Read the export and download its archive into the file ``dest``: streamed to a
+        partial file beside it, resumed after an interruption, checked against the
+        announced size, then renamed onto ``dest`` (docs/downloading.md). The URL must be
+        https on the API's own host or an allow-listed storage host; the API key is never
+        sent with it. An export that is not ``exported`` is an ``ExportNotReadyError``."""
+        return self.get(uid).bind(DownloadExport(check_dest(dest)))

@@ -10,7 +10,9 @@ from typing import Literal
 
 __all__ = ["StorageFault", "StorageFaultKind"]
 
-StorageFaultKind = Literal["drop_before", "drop_after", "expired", "delay", "status", "cut"]
+StorageFaultKind = Literal[
+    "drop_before", "drop_after", "expired", "delay", "status", "cut", "ignore_range"
+]
 
 
 @dataclass(frozen=True)
@@ -60,3 +62,9 @@ class StorageFault:
         """On a GET: announce the full length, send ``after_bytes`` of the body, then close
         the connection (an interrupted download, for resume tests)."""
         return cls("cut", after_bytes=after_bytes)
+
+    @classmethod
+    def ignore_range(cls) -> StorageFault:
+        """On a GET: ignore any ``Range`` header and answer 200 with the whole object (a
+        store or proxy without range support)."""
+        return cls("ignore_range")

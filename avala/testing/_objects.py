@@ -110,6 +110,7 @@ class ObjectStore:
         self._uploads: dict[str, _Multipart] = {}
         self._requests: list[ObjectRequest] = []
         self._received: Counter[str] = Counter()
+        self._served: Counter[str] = Counter()
         self._injections: list[_Injection] = []
         self._dir: Path | None = None
         self._server: StrictServer | None = None
@@ -296,6 +297,7 @@ class ObjectStore:
         with self._lock:
             self._requests.clear()
             self._received.clear()
+            self._served.clear()
 
     @property
     def bytes_received(self) -> Counter[str]:
@@ -303,6 +305,17 @@ class ObjectStore:
         and refused requests included: what a client actually sent."""
         with self._lock:
             return Counter(self._received)
+
+    @property
+    def bytes_served(self) -> Counter[str]:
+        """GET body bytes written per key, cut and ranged answers included: what a
+        download actually fetched (a resume shows as only the rest)."""
+        with self._lock:
+            return Counter(self._served)
+
+    def _serve(self, key: str, size: int) -> None:
+        with self._lock:
+            self._served[key] += size
 
     @property
     def connections_opened(self) -> int:
@@ -486,6 +499,8 @@ class _ObjectHandler(StrictHandler):
         start, end, status = 0, found.size - 1, 200
         out = {"ETag": found.etag, "Accept-Ranges": "bytes"}
         wanted = headers.get("range")
+        if fault is not None and fault.kind == "ignore_range":
+            wanted = None
         if wanted is not None:
             span = _byte_range(wanted, found.size)
             if span is None:
@@ -506,7 +521,7 @@ class _ObjectHandler(StrictHandler):
         limit = fault.after_bytes if fault is not None and fault.kind == "cut" else length
         with found.file.open("rb") as source:
             source.seek(start)
-            _copy(source, self.wfile, min(limit, length))
+            _copy(source, self.wfile, min(limit, length), lambda n: self.store._serve(key, n))
         self.wfile.flush()
         if limit < length:
             raise _Dropped
@@ -579,10 +594,13 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     return (start, end) if start < size and start <= end else None
 
 
-def _copy(source: IO[bytes], sink: io.BufferedIOBase, count: int) -> None:
+def _copy(
+    source: IO[bytes], sink: io.BufferedIOBase, count: int, sent: Callable[[int], None]
+) -> None:
     while count > 0:
         chunk = source.read(min(CHUNK, count))
         if not chunk:
             return
         sink.write(chunk)
+        sent(len(chunk))
         count -= len(chunk)

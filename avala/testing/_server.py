@@ -421,6 +421,13 @@ class FakeAvala:
         with self._store.lock:
             return publish_revision(self._store, owner, dataset, files, aliases=aliases)
 
+    def tamper_grants(self, *overrides: dict[str, Any]) -> None:
+        """Change the next resolver access grants, one dict per grant, in order: each
+        key replaces that grant field (``provider``, ``size_bytes``, ``url`` ...), and
+        ``lifetime`` (seconds) sets ``expires_at`` that long after the grant was issued."""
+        with self._store.lock:
+            self._store.grant_overrides.extend(dict(o) for o in overrides)
+
     def add_project(self, **fields: Any) -> dict[str, Any]:
         return self.seed.record("projects", **fields)
 

@@ -125,6 +125,8 @@ class Store:
         # FakeAvala.multipart_threshold / part_size / url_ttl).
         self.objects = ObjectStore()
         self.uploads = UploadSettings()
+        # Changes to the next resolver access grants, one per grant (FakeAvala.tamper_grants).
+        self.grant_overrides: list[dict[str, Any]] = []
         # The user holding the API key: GET /users/me/, and the personal storage root.
         self.user_uid = str(uuid.uuid4())
 

@@ -17,7 +17,13 @@ from avala._config import LOOPBACK_HOSTS, insecure_allowed
 from avala._redact import redact_url
 from avala.errors import UnsafeUrlError
 
-__all__ = ["check_download_url", "check_upload_url", "download_url_problem", "upload_url_problem"]
+__all__ = [
+    "check_download_url",
+    "check_fetch_url",
+    "check_upload_url",
+    "download_url_problem",
+    "upload_url_problem",
+]
 
 _HOST_SYNTAX = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -70,6 +76,53 @@ def download_url_problem(url: str, provider: str) -> str | None:
     if rule is None:
         return f"unknown storage provider {provider!r}"
     return _problem(url, rule)
+
+
+# The edge host that serves a revision's objects, by the API host it pairs with (§4.4).
+EDGE_HOSTS: Mapping[str, str] = {
+    "api.avala.ai": "data.avala.ai",
+    "server.avala.ai": "data.avala.ai",
+    "server.dev.avala.ai": "data-development.avala.ai",
+}
+_UNSAFE_PATH = re.compile(r"\\|%2e|%2f|%5c|%25|//|(^|/)\.\.?(/|$)", re.IGNORECASE)
+
+
+def _any_store(host: str) -> bool:
+    return any(rule(host) for rule in DOWNLOAD_HOSTS.values())
+
+
+def fetch_url_problem(url: str, hosts: str, base_url: str) -> str | None:
+    """Why a ``GetObject`` may not fetch ``url`` under the rule ``hosts`` (a provider
+    name, ``storage`` or ``export``), given the client's API ``base_url``; None if it may."""
+    api = urlsplit(base_url)
+    api_host = (api.hostname or "").lower()
+    if hosts in DOWNLOAD_HOSTS:
+        return download_url_problem(url, hosts)
+    if hosts == "storage":
+        return _problem(url, _any_store)
+    if hosts == "export":  # the API's own host, or any cloud store
+        return _problem(url, lambda host: host == api_host or _any_store(host))
+    if hosts == "avala_edge":
+        edge = EDGE_HOSTS.get(api_host)
+        if edge is None:
+            return f"no edge host pairs with the API host {api_host}"
+        return _problem(url, lambda host: host == edge)
+    if hosts == "avala_proxy":
+        problem = _problem(url, lambda host: host == api_host)
+        if problem is not None:
+            return problem
+        path = urlsplit(url).path
+        if not path.startswith(api.path.rstrip("/") + "/resolve/download/"):
+            return "not a resolver download path of the API"
+        if _UNSAFE_PATH.search(path):
+            return "unsafe path"
+        return None
+    return f"unknown storage provider {hosts!r}"
+
+
+def check_fetch_url(url: str, hosts: str, base_url: str) -> UnsafeUrlError | None:
+    """The typed refusal of a download URL under ``hosts``, or None when it passes."""
+    return _refusal(url, fetch_url_problem(url, hosts, base_url))
 
 
 def check_upload_url(url: str) -> UnsafeUrlError | None:

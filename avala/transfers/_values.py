@@ -8,6 +8,7 @@ object transport alone opens the file. A value's repr never shows a URL's signat
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,17 @@ from avala._redact import redact_url
 from avala._request import Request
 from avala.transfers._stamp import Stamp
 
-__all__ = ["Presigned", "PutObject", "Stored", "put_object"]
+__all__ = [
+    "Downloaded",
+    "GetObject",
+    "Presigned",
+    "PutObject",
+    "Stored",
+    "check_dest",
+    "download",
+    "get_object",
+    "put_object",
+]
 
 # Headers the transport frames the request with; a descriptor's copy is not sent.
 FRAMING_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
@@ -129,3 +140,120 @@ def put_object(
     if refresh is not None and not isinstance(refresh, Request):
         raise TypeError(f"refresh must be a request, not {type(refresh).__name__}")
     return PutObject(presigned(url, headers), os.fspath(path), offset, length, stamp, refresh)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+HOST_RULES = frozenset(
+    {
+        "storage",
+        "export",
+        "aws_s3",
+        "gcs",
+        "azure_blob",
+        "cloudflare_r2",
+        "avala_edge",
+        "avala_proxy",
+    }
+)
+"""Which hosts a ``GetObject`` may fetch from (``transfers/_hosts.py``): ``storage`` is any
+cloud store of the download allow-list, ``export`` that or the API's own host, and a
+provider name that provider's hosts alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Downloaded:
+    """A finished download: the verified object is at ``path``, ``size`` bytes long;
+    ``sha256`` is the digest it was checked against (None when none was known);
+    ``bytes_fetched`` came over the wire in this run (less than ``size`` after a resume)."""
+
+    path: str
+    size: int
+    sha256: str | None
+    bytes_fetched: int
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GetObject(Request[Downloaded]):
+    """GET the object at a presigned URL into ``dest``: streamed to a partial file beside
+    it, resumed with ``Range`` after an interruption, checked against ``size`` and
+    ``sha256`` when known, then renamed onto ``dest``. ``hosts`` names the host rule the
+    URL must pass; ``refresh``, if set, gives a fresh ``Presigned`` target after a 403
+    (an expired URL), and the download resumes where it was. Build with ``download``."""
+
+    target: Presigned
+    dest: str
+    size: int | None = None
+    sha256: str | None = None
+    hosts: str = "storage"
+    refresh: Request[Presigned] | None = None
+    options: Options = NO_OPTIONS
+
+    @property
+    def what(self) -> str:
+        """How messages and events name this transfer."""
+        return f"GET {self.dest}"
+
+    def __repr__(self) -> str:
+        shown: dict[str, Any] = {
+            "target": self.target,
+            "dest": self.dest,
+            "size": self.size,
+            "sha256": self.sha256,
+            "hosts": self.hosts,
+        }
+        if self.refresh is not None:
+            shown["refresh"] = self.refresh
+        if self.options != NO_OPTIONS:
+            shown["options"] = self.options
+        return f"GetObject({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+
+def get_object(
+    url: str,
+    dest: str | os.PathLike[str],
+    *,
+    size: int | None = None,
+    sha256: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    hosts: str = "storage",
+    refresh: Request[Presigned] | None = None,
+) -> GetObject:
+    """A download of the object at the presigned ``url`` into the file ``dest``.
+
+    ``size`` and ``sha256`` (64 hex digits), when given, are checked before the file
+    appears at ``dest``; a mismatch is an ``IntegrityError`` Failure. The URL must be
+    https on an allow-listed storage host (loopback only with
+    ``AVALA_ALLOW_INSECURE_BASE_URL=1``); the API key is never sent with it.
+    """
+    if isinstance(size, bool) or (size is not None and (type(size) is not int or size < 0)):
+        raise ValueError(f"size must be an int >= 0, not {size!r}")
+    if sha256 is not None:
+        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256.lower()):
+            raise ValueError(f"sha256 must be 64 hex digits, not {sha256!r:.80}")
+        sha256 = sha256.lower()
+    if hosts not in HOST_RULES:
+        raise ValueError(f"hosts must be one of {sorted(HOST_RULES)}, not {hosts!r}")
+    if refresh is not None and not isinstance(refresh, Request):
+        raise TypeError(f"refresh must be a request, not {type(refresh).__name__}")
+    return GetObject(presigned(url, headers), check_dest(dest), size, sha256, hosts, refresh)
+
+
+def check_dest(dest: str | os.PathLike[str]) -> str:
+    """``dest`` as a path string, refused unless it names a file (checked at build time)."""
+    target = os.fspath(dest)
+    if not isinstance(target, str) or not target or target.endswith(("/", os.sep)):
+        raise ValueError(f"dest must name a file, not {dest!r}")
+    return target
+
+
+def download(
+    url: str,
+    dest: str | os.PathLike[str],
+    *,
+    size: int | None = None,
+    sha256: str | None = None,
+) -> GetObject:
+    """``avala.download``: a request downloading any presigned object URL into ``dest``
+    (see docs/downloading.md). Run it with ``client.run``; its value is ``Downloaded``."""
+    return get_object(url, dest, size=size, sha256=sha256)

@@ -2,10 +2,15 @@
 
 Each GET of one export advances it a step (pending -> processing -> exported|failed), so
 polling clients finish after a predictable number of requests without any real clock.
+An exported export's archive (a small zip) is put in the fake object store, and its
+``download_url`` is a presigned GET of it, valid for ``EXPORT_URL_TTL`` seconds.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from typing import Any
 
 from .._routing import FakeRequest, FakeResponse, Router
@@ -14,7 +19,23 @@ from ._fields import Field, field_errors, object_body
 
 router = Router()
 
-DOWNLOAD_URL = "https://downloads.example.invalid/exports/{uid}.zip"
+EXPORT_URL_TTL = 3600
+
+
+def export_key(uid: str) -> str:
+    """Where an export's archive lives in the fake object store."""
+    return f"exports/{uid}.zip"
+
+
+def export_archive(export: dict[str, Any]) -> bytes:
+    """The archive of an export: a zip holding one JSON document that names it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        document = {"export": export["uid"], "project": export.get("project"), "annotations": []}
+        archive.writestr("annotations.json", json.dumps(document, sort_keys=True))
+    return buffer.getvalue()
+
+
 SPEC = {
     "project": Field(null=True, refers_to="projects"),
     "dataset": Field(null=True, refers_to="datasets"),
@@ -56,7 +77,10 @@ def _next_step(state: Store, export: dict[str, Any]) -> dict[str, Any]:
     if status == "processing":
         if export.get("project") in state.export_failures:
             return {"status": "failed"}
-        return {"status": "exported", "download_url": DOWNLOAD_URL.format(uid=export["uid"])}
+        key = export_key(export["uid"])
+        state.objects.put(key, export_archive(export))
+        url = state.objects.presign("GET", key, expires_in=EXPORT_URL_TTL)
+        return {"status": "exported", "download_url": url}
     return {}
 
 

@@ -207,33 +207,33 @@ def _grant(
     found = next((o for o in revision["objects"] if o["object_uid"] == object_uid), None)
     if found is None:
         return not_found()
+    override = state.grant_overrides.pop(0) if state.grant_overrides else {}
+    lifetime = override.pop("lifetime", GRANT_TTL)
     issued = datetime.now(UTC).replace(microsecond=0)
     url = state.objects.presign(
         "GET",
         _key(dataset_uid, revision_sha256, object_uid),
-        expires_in=GRANT_TTL,
+        expires_in=max(1, int(lifetime)),
         issued_at=issued,
     )
     document = revision["document"]
-    expires = (issued + timedelta(seconds=GRANT_TTL)).isoformat().replace("+00:00", "Z")
-    return FakeResponse(
-        200,
-        {
-            "schema_version": 1,
-            "canonical_reference": document["canonical_reference"],
-            "dataset_uid": dataset_uid,
-            "revision_sha256": revision_sha256,
-            "manifest_sha256": document["manifest"]["sha256"],
-            "object_uid": object_uid,
-            "method": "GET",
-            "provider": "aws_s3",
-            "url": url,
-            "expires_at": expires,
-            "size_bytes": found["size_bytes"],
-            "sha256": found["sha256"],
-            "range_supported": True,
-        },
-    )
+    expires = (issued + timedelta(seconds=lifetime)).isoformat().replace("+00:00", "Z")
+    grant = {
+        "schema_version": 1,
+        "canonical_reference": document["canonical_reference"],
+        "dataset_uid": dataset_uid,
+        "revision_sha256": revision_sha256,
+        "manifest_sha256": document["manifest"]["sha256"],
+        "object_uid": object_uid,
+        "method": "GET",
+        "provider": "aws_s3",
+        "url": url,
+        "expires_at": expires,
+        "size_bytes": found["size_bytes"],
+        "sha256": found["sha256"],
+        "range_supported": True,
+    }
+    return FakeResponse(200, {**grant, **override})
 
 
 router.add("POST", f"{_UID}/objects/{{object_uid}}/access/", _grant)
