@@ -17,6 +17,7 @@ __all__ = [
     "DecodeError",
     "FieldError",
     "ForbiddenError",
+    "LocalFileError",
     "NetworkError",
     "NotFoundError",
     "QuotaExceededError",
@@ -215,3 +216,16 @@ class SourceChangedError(AvalaError):
     def __init__(self, message: str, *, path: str = "") -> None:
         super().__init__(message)
         self.path = path
+
+
+class LocalFileError(AvalaError):
+    """A local file or tree could not be read or is refused for upload; nothing was sent
+    for it. ``path`` names it; ``reason`` says why, one of: ``not_found``,
+    ``permission_denied``, ``is_a_directory``, ``not_a_directory``, ``empty_source``,
+    ``duplicate_path``, ``symlink_refused``, ``not_a_regular_file``, ``too_large``,
+    ``invalid_name``, ``state_dir``, ``journal_corrupt``, ``os_error``."""
+
+    def __init__(self, message: str, *, path: str = "", reason: str = "os_error") -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason

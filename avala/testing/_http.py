@@ -20,9 +20,7 @@ class StrictServer(ThreadingHTTPServer):
     block_on_close = False  # keep-alive clients must not make stop() hang
     request_queue_size = 128  # a burst of new connections must not overflow the backlog
 
-    def __init__(
-        self, owner: Any, handler: type[BaseHTTPRequestHandler], port: int = 0
-    ) -> None:
+    def __init__(self, owner: Any, handler: type[BaseHTTPRequestHandler], port: int = 0) -> None:
         self.owner = owner
         self.open_sockets: set[socket.socket] = set()
         self.connections_opened = 0
