@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,10 @@ class Events:
 
 
 def run(
-    kind: str, request: Request[Any], on_event: Events | None = None, **client_kwargs: Any
+    kind: str,
+    request: Request[Any],
+    on_event: Callable[[Event], None] | None = None,
+    **client_kwargs: Any,
 ) -> Result[Any, AvalaError]:
     kwargs: dict[str, Any] = {"retry_policy": FAST_RETRY, "timeout": 10.0, **client_kwargs}
     if kind == "sync":
