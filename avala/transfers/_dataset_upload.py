@@ -240,7 +240,7 @@ class PartGrants:
 
     def _ask(self, numbers: Sequence[int]) -> Request[None]:
         call = self._datasets.manual_upload_parts(self._upload_uid, part_numbers=list(numbers))
-        return call.bind_result(self._keep)
+        return call.with_idempotency_key().bind_result(self._keep)
 
     def _keep(self, grants: ManualUploadPartGrants) -> Result[None, AvalaError]:
         found = _grants(grants)
@@ -361,9 +361,9 @@ def _open_file(
     datasets: Datasets, session: Session, workers: int, plan: FileToSend
 ) -> Request[Opened]:
     """Presign one file; for a multipart one, also ask for its first window of URLs."""
-    opened = _presign(datasets, session, plan.file).bind_result(
-        partial(_descriptor, datasets, workers, plan)
-    )
+    # Safe to repeat (the server reopens the session), so a 5xx or lost answer is retried.
+    presign = _presign(datasets, session, plan.file).with_idempotency_key()
+    opened = presign.bind_result(partial(_descriptor, datasets, workers, plan))
     return opened.bind(_prefetch)
 
 
@@ -407,6 +407,7 @@ def _finish(datasets: Datasets, session: Session, opened: Opened) -> Request[Non
     )
     return (
         datasets.manual_upload_complete(opened.upload_uid)
+        .with_idempotency_key()  # completing twice is a no-op: retried like a PUT
         .bind(lambda _: session.append(stored))
         .bind(lambda _: announce(event))
     )

@@ -14,7 +14,7 @@ from returns.result import Success
 from avala import Client
 from avala._object_transport import ObjectPut, ObjectReply, PooledObjectTransport
 from avala.events import BytesSent, FileSkipped, FileStarted, FileStored, PartStored
-from avala.testing import FakeAvala, StorageFault
+from avala.testing import FakeAvala, Fault, StorageFault
 from avala.transfers._dataset_upload import UploadReport
 from tests.transfers.upload_helpers import (
     KINDS,
@@ -228,3 +228,20 @@ def test_a_rotated_api_key_keeps_the_progress(
     assert again.batch_uid == first.batch_uid
     assert (again.skipped, again.bytes_sent) == (("a.txt", "b.txt"), 0)
     assert sent_to(fake, "/file-upload-url/") == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_5xx_on_presign_parts_or_complete_is_retried(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    fake.multipart_threshold = 0
+    fake.part_size = 5 * MiB
+    files = {"v.bin": pattern(6 * MiB)}
+    write_tree(tmp_path / "src", files)
+    for path in ("/datasets/manual-upload/file-upload-url/", "*/parts/", "*/complete/"):
+        fake.inject(Fault.status(503), method="POST", path=path)
+    request = client.datasets.upload_files(dataset_name="d", files=pairs(tmp_path, files))
+    assert run(kind, request).unwrap().stored == ("v.bin",)
+    assert stored(fake, "d", "v.bin") == files["v.bin"]
+    keys = [r.headers.get("idempotency-key") for r in fake.requests if r.method == "POST"]
+    assert all(keys) and len(keys) == 2 * 3
