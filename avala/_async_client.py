@@ -30,7 +30,7 @@ from avala._base_client import (
 from avala._object_get import ObjectFetched
 from avala._object_transport import ObjectReply, ObjectTransport
 from avala._pagination import walk
-from avala._program import Emit, Fork, Now, Program, SendObject, Sleep, Transmit
+from avala._program import Emit, Fork, LocalIO, Now, Program, SendObject, Sleep, Transmit
 from avala._request import Call, Request
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from avala._wire import Outcome
@@ -177,6 +177,8 @@ class AsyncClient(BaseClient):
                 answer = None
                 if on_event is not None:
                     on_event(instruction.event)
+            elif isinstance(instruction, LocalIO):
+                answer = await self._local(instruction, loop)
 
     async def _run_bounded(
         self,
@@ -260,6 +262,15 @@ class AsyncClient(BaseClient):
         if raised:
             raise raised[0]
         return reply
+
+    async def _local(self, instruction: LocalIO, loop: asyncio.AbstractEventLoop) -> Any:
+        """Local file work on a worker thread, so a slow disk never blocks the loop."""
+        try:
+            return await loop.run_in_executor(self._executor, instruction.run)
+        except RuntimeError:  # the executor was shut down: closed meanwhile
+            if not self._closed:
+                raise
+            return instruction.run()
 
     async def _send(
         self, instruction: Transmit, loop: asyncio.AbstractEventLoop

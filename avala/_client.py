@@ -20,7 +20,7 @@ from avala._base_client import (
     value_or_raise,
 )
 from avala._pagination import walk
-from avala._program import Emit, Fork, Now, Program, SendObject, Sleep, Transmit
+from avala._program import Emit, Fork, LocalIO, Now, Program, SendObject, Sleep, Transmit
 from avala._request import Call, Request
 from avala.errors import AvalaError
 from avala.events import EventHandler
@@ -127,6 +127,8 @@ class Client(BaseClient):
                 answer = None
                 if on_event is not None:
                     on_event(instruction.event)
+            elif isinstance(instruction, LocalIO):
+                answer = instruction.run()
 
     def _run_in_order(
         self,

@@ -38,6 +38,7 @@ from avala._request import (
     Request,
     encode_json,
 )
+from avala._steps import Announce, Contextual, Local
 from avala._wire import (
     Outcome,
     TransportFailure,
@@ -45,7 +46,13 @@ from avala._wire import (
     WireResponse,
     parse_retry_after,
 )
-from avala.errors import AvalaError, IntegrityError, TerminalStatusError, WaitTimeoutError
+from avala.errors import (
+    AvalaError,
+    IntegrityError,
+    LocalFileError,
+    TerminalStatusError,
+    WaitTimeoutError,
+)
 from avala.events import (
     BytesReceived,
     BytesSent,
@@ -57,6 +64,7 @@ from avala.events import (
 from avala.retry import RetryPolicy
 from avala.transfers._download import partial_path
 from avala.transfers._hosts import check_fetch_url, check_upload_url
+from avala.transfers._local_errors import local_error
 from avala.transfers._storage_errors import storage_error
 from avala.transfers._values import Downloaded, GetObject, Presigned, PutObject, Stored
 
@@ -144,7 +152,22 @@ class Emit:
     event: Event
 
 
-Instruction = Transmit | SendObject | Sleep | Now | Fork | Emit
+@dataclass(frozen=True, slots=True)
+class LocalIO:
+    """Run ``fn`` (local file work); answered with its value, or with a ``LocalFileError``
+    when it raised an ``OSError``. ``Client`` runs it in place, ``AsyncClient`` on a
+    worker thread (``run`` is what either calls)."""
+
+    fn: Callable[[], Any]
+
+    def run(self) -> Any:
+        try:
+            return self.fn()
+        except OSError as error:
+            return local_error(error)
+
+
+Instruction = Transmit | SendObject | Sleep | Now | Fork | Emit | LocalIO
 Program = Generator[Instruction, Any, Result[T, AvalaError]]
 
 
@@ -237,6 +260,16 @@ class Interpreter:
             return cast(Result[T, AvalaError], fetched)
         if isinstance(request, Polled):
             return (yield from self._poll(request, options, expires_at))
+        if isinstance(request, Local):
+            answer = yield LocalIO(request.fn)
+            return Failure(answer) if isinstance(answer, LocalFileError) else Success(answer)
+        if isinstance(request, Contextual):
+            built = _built("contextual", request.fn, self.config.base_url)
+            return (yield from self.program(built, options, expires_at))
+        if isinstance(request, Announce):
+            for event in request.events:
+                yield Emit(event)
+            return cast(Result[T, AvalaError], Success(None))
         raise TypeError(f"not a request: {request!r}")
 
     def _call(self, call: Call[T], options: Options, expires_at: float | None) -> Program[T]:

@@ -17,6 +17,7 @@ __all__ = [
     "DecodeError",
     "FieldError",
     "ForbiddenError",
+    "LocalFileError",
     "NetworkError",
     "NotFoundError",
     "QuotaExceededError",
@@ -30,7 +31,6 @@ __all__ = [
     "ValidationError",
     "WaitTimeoutError",
     "IntegrityError",
-    "LocalFileError",
     "GoneError",
     "ExportNotReadyError",
     "GrantRefusedError",
@@ -235,12 +235,17 @@ class IntegrityError(AvalaError):
 
 
 class LocalFileError(AvalaError):
-    """A local file could not be written, read or renamed (disk full, permission denied,
-    a missing directory); ``path`` names it. Retrying cannot help until that is fixed."""
+    """A local file or tree could not be read, written or renamed, or is refused for upload
+    (nothing was sent for it); ``path`` names it. ``reason`` says why, one of:
+    ``not_found``, ``permission_denied``, ``is_a_directory``, ``not_a_directory``,
+    ``empty_source``, ``duplicate_path``, ``symlink_refused``, ``not_a_regular_file``,
+    ``too_large``, ``invalid_name``, ``state_dir``, ``journal_corrupt``, ``os_error``.
+    Retrying cannot help until that is fixed."""
 
-    def __init__(self, message: str, *, path: str = "") -> None:
+    def __init__(self, message: str, *, path: str = "", reason: str = "os_error") -> None:
         super().__init__(message)
         self.path = path
+        self.reason = reason
 
 
 class GoneError(AvalaError):

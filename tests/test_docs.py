@@ -52,9 +52,12 @@ def seed_docs_world(fake: FakeAvala) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_code_blocks_run(page: Path, fake: FakeAvala, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_code_blocks_run(
+    page: Path, fake: FakeAvala, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     blocks = runnable_blocks(page.read_text())
     seed_docs_world(fake)
+    monkeypatch.setenv("AVALA_STATE_DIR", str(tmp_path / "state"))  # upload journals
     monkeypatch.chdir(ROOT)
     namespace: dict[str, object] = {"__name__": "__docs__"}
     for number, block in enumerate(blocks, 1):

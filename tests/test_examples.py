@@ -499,3 +499,57 @@ def test_download_export_of_a_failed_export_exits_1(
     assert download_export.main(client, export["uid"], str(tmp_path / "x.zip"), interval=0.5) == 1
     assert "failed" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+# --- upload_folder ---------------------------------------------------------------------------
+
+upload_folder = load("upload_folder")
+
+
+def make_folder(root: Path) -> Path:
+    for name, data in {"a.jpg": b"a" * 300, "sub/b.jpg": b"b" * 500}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    return root
+
+
+def test_upload_folder_creates_the_dataset_and_resumes(
+    fake: FakeAvala,
+    client: Client,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("AVALA_STATE_DIR", str(tmp_path / "state"))
+    source = make_folder(tmp_path / "run-7")
+    fake.inject(Fault.status(400), method="POST", path="/datasets/manual-upload/")
+    assert upload_folder.main(client, str(source), name="run-7") == 1
+    assert "run again to resume" in capsys.readouterr().err
+    fake.objects.clear_requests()
+    assert upload_folder.main(client, str(source), name="run-7", wait=True) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("dataset fake-user/run-7 (") and "2 items, status created" in out
+    assert "0 stored, 2 skipped" in err  # the rerun sent nothing again
+    assert fake.objects.requests == []
+
+
+def test_upload_folder_of_a_missing_folder_exits_2(
+    fake: FakeAvala, client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert upload_folder.main(client, str(tmp_path / "nope"), name="x") == 2
+    assert "cannot upload" in capsys.readouterr().err
+    assert fake.requests == []
+
+
+def test_upload_folder_runs_as_a_script(fake: FakeAvala, tmp_path: Path) -> None:
+    source = make_folder(tmp_path / "cams")
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "upload_folder.py"), str(source), "--name", "cams"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, "AVALA_STATE_DIR": str(tmp_path / "state")},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "2 items" in done.stdout
+    assert fake.objects.get(f"__u__=/{fake.user_uid}/cams/sub/b.jpg") == b"b" * 500

@@ -3,9 +3,11 @@ calibration, health, and waiting for a dataset to finish ingesting."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from returns.result import Failure, Result
 
@@ -41,6 +43,9 @@ from avala.types import (
     UploadQuota,
 )
 from avala.types._common import to_plain
+
+if TYPE_CHECKING:
+    from avala.transfers._dataset_upload import UploadReport
 
 WAIT_MIN_INTERVAL = 1.0
 """``datasets.wait`` never polls more often than this (seconds)."""
@@ -126,6 +131,26 @@ class BuildCalibration:
             cameras, tuple[CameraCalibration, ...], at="$.frames[0].images", name="cameras"
         )
         return decoded.map(lambda cams: DatasetCalibration(sequence_uid=sequence.uid, cameras=cams))
+
+
+def _dataset_name(name: str, value: object) -> str:
+    """A dataset name, which also names the upload prefix: a non-empty str."""
+    text = required_str(name, value)
+    if not text.strip():
+        raise ValueError(f"{name} must not be empty")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class _WaitFor:
+    """``datasets.wait`` on the dataset a step made."""
+
+    datasets: Datasets
+    interval: float
+    timeout: float
+
+    def __call__(self, dataset: Dataset) -> Request[Dataset]:
+        return self.datasets.wait(dataset.uid, interval=self.interval, timeout=self.timeout)
 
 
 class Datasets:
@@ -305,6 +330,105 @@ class Datasets:
         a multipart object). The answer is untyped (None for an empty body)."""
         path = {"upload_uid": upload_uid}
         return api("datasets.manual_upload_complete", raw(), path=path, body={})
+
+    def upload_files(
+        self,
+        *,
+        dataset_name: str,
+        files: Sequence[tuple[str | os.PathLike[str], str]],
+        workers: int = 8,
+        organization_uid: str | None = None,
+        resume: bool = True,
+    ) -> Request[UploadReport]:
+        """Upload local files to the managed storage of dataset ``dataset_name``, each
+        ``(local_path, path_in_dataset)``, at most ``workers`` transfers at a time.
+
+        Resumable: progress is journaled under the state directory (``AVALA_STATE_DIR``),
+        keyed by API, owner and dataset name, so a rerun, even after ``kill -9`` or with a
+        rotated key, sends only what is missing; ``resume=False`` starts a fresh batch.
+        Bad arguments (no files, duplicate or invalid dataset paths, ``workers < 1``) raise
+        here; a file that is missing, unreadable or refused is a ``LocalFileError``
+        Failure, before anything is sent. See docs/uploading.md.
+        """
+        from avala.transfers import _dataset_upload
+        from avala.transfers._scan import check_files, check_workers
+
+        return _dataset_upload.upload_files(
+            self,
+            dataset_name=_dataset_name("dataset_name", dataset_name),
+            entries=check_files(files),
+            workers=check_workers(workers),
+            organization_uid=optional_uid("organization_uid", organization_uid),
+            resume=required_bool("resume", resume),
+        )
+
+    def create_from_local(
+        self,
+        *,
+        source: str | os.PathLike[str],
+        name: str,
+        slug: str,
+        data_type: str,
+        visibility: str = "private",
+        workers: int = 8,
+        wait: bool = False,
+        resume: bool = True,
+        check_quota: bool = True,
+        organization_uid: str | None = None,
+        create_metadata: bool = True,
+        owner_name: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        industry: int | None = None,
+        license: int | None = None,
+        wait_interval: float = 10.0,
+        wait_timeout: float = 3600.0,
+    ) -> Request[Dataset]:
+        """Upload a file or a directory tree and create dataset ``name`` from it.
+
+        The tree is uploaded as by ``upload_files`` (dataset paths relative to
+        ``source``; symlinks to files inside the tree are followed, any other is
+        refused). With ``check_quota``, the storage quota is read first and the run
+        refused (``QuotaExceededError``, nothing sent) when the bytes it must newly
+        reserve exceed ``limit - used`` (files an interrupted run of this batch already
+        presigned hold their reservation in ``used`` and are not counted again); a quota
+        that cannot be read skips the check, and the server's 413 still applies. The
+        dataset is created only after every byte is stored, once: the create call
+        carries an idempotency key derived from the batch, and a rerun after it succeeded
+        returns the same dataset. ``wait=True`` then waits with ``datasets.wait``.
+        """
+        from avala.transfers import _dataset_upload
+        from avala.transfers._scan import check_source, check_workers
+
+        create = partial(
+            self.create_from_manual_upload,
+            name=name,
+            slug=slug,
+            data_type=data_type,
+            visibility=visibility,
+            create_metadata=create_metadata,
+            owner_name=owner_name,
+            metadata=metadata,
+            industry=industry,
+            license=license,
+            organization_uid=organization_uid,
+        )
+        create(dataset_upload_uid=None)  # checks every field now, at build time
+        waiting = None
+        if required_bool("wait", wait):
+            interval = check_interval("wait_interval", wait_interval, WAIT_MIN_INTERVAL)
+            timeout = check_interval("wait_timeout", wait_timeout, 0.0, allow_inf=True)
+            waiting = _WaitFor(self, interval, timeout)
+        return _dataset_upload.create_from_local(
+            self,
+            source=check_source(source),
+            dataset_name=_dataset_name("name", name),
+            create=lambda batch: create(dataset_upload_uid=batch),
+            workers=check_workers(workers),
+            organization_uid=optional_uid("organization_uid", organization_uid),
+            resume=required_bool("resume", resume),
+            check_quota=required_bool("check_quota", check_quota),
+            wait=waiting,
+        )
 
     def list_items(
         self, owner: str, slug: str, *, limit: int | None = None, cursor: str | None = None

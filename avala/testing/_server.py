@@ -242,7 +242,13 @@ class FakeAvala:
 
     @property
     def api_key(self) -> str:
+        """The only key the fake accepts; assign a new one to rotate it (the old one then
+        gets 401, as on the real API)."""
         return self._api_key
+
+    @api_key.setter
+    def api_key(self, value: str) -> None:
+        self._api_key = value
 
     @property
     def port(self) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from typing import Any, TypeAlias
 
@@ -24,6 +24,7 @@ from avala.transfers._stamp import Stamp
 
 __all__ = [
     "BatchBound",
+    "DatasetCreated",
     "FileIntent",
     "FileInvalidated",
     "FileStored",
@@ -113,7 +114,22 @@ class BatchBound:
             raise ValueError(f"batch_uid must be a lowercase hyphenated UUID: {self.batch_uid!r}")
 
 
-Record: TypeAlias = FileIntent | PartStored | FileStored | FileInvalidated | BatchBound
+@dataclass(frozen=True, slots=True)
+class DatasetCreated:
+    """The dataset ``dataset_uid`` was created from batch ``batch_uid``: a rerun returns it
+    instead of creating another (UPLOADS.md §1.11 has no way to find it again)."""
+
+    batch_uid: str
+    dataset_uid: str
+
+    def __post_init__(self) -> None:
+        BatchBound(self.batch_uid)  # the same check
+        _check_path(self.dataset_uid)
+
+
+Record: TypeAlias = (
+    FileIntent | PartStored | FileStored | FileInvalidated | BatchBound | DatasetCreated
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +139,8 @@ class UploadState:
     ``stored`` maps paths to the stamp they were stored with; ``intents`` the stamp of
     a transfer started but not finished; ``parts`` the parts stored for that intent;
     ``touched`` every path that may exist under the dataset prefix (a later run must not
-    leave it out, since finalizing indexes the whole prefix); ``batch_uid`` the batch.
+    leave it out, since finalizing indexes the whole prefix); ``batch_uid`` the batch;
+    ``created`` the uid of the dataset created from this batch, if it was.
     """
 
     batch_uid: str | None = None
@@ -131,6 +148,7 @@ class UploadState:
     intents: PMap[str, Stamp] = field(default_factory=pmap)
     parts: PMap[str, PMap[int, PartRange]] = field(default_factory=pmap)
     touched: PSet[str] = field(default_factory=pset)
+    created: str | None = None
 
     def is_stored(self, path: str, stamp: Stamp) -> bool:
         """True when ``path`` is stored with exactly this content stamp."""
@@ -160,6 +178,7 @@ def apply(state: UploadState, record: Record) -> UploadState:
                 state.intents.set(path, stamp),
                 parts,
                 state.touched.add(path),
+                state.created,
             )
         case PartStored(path, part):
             if path not in state.intents:
@@ -167,7 +186,7 @@ def apply(state: UploadState, record: Record) -> UploadState:
             held = state.parts.get(path, pmap()).set(part.number, part)
             return UploadState(
                 state.batch_uid, state.stored, state.intents, state.parts.set(path, held),
-                state.touched,
+                state.touched, state.created,
             )  # fmt: skip
         case FileStored(path, stamp):
             return UploadState(
@@ -176,6 +195,7 @@ def apply(state: UploadState, record: Record) -> UploadState:
                 state.intents.discard(path),
                 state.parts.discard(path),
                 state.touched.add(path),
+                state.created,
             )
         case FileInvalidated(path):
             return UploadState(
@@ -184,11 +204,16 @@ def apply(state: UploadState, record: Record) -> UploadState:
                 state.intents.discard(path),
                 state.parts.discard(path),
                 state.touched,
+                state.created,
             )
         case BatchBound(batch_uid):
             if batch_uid == state.batch_uid:
                 return state
             return UploadState(batch_uid, touched=state.touched)
+        case DatasetCreated(batch_uid, dataset_uid):
+            if batch_uid != state.batch_uid:
+                return state  # created from another batch: not this one's dataset
+            return replace(state, created=dataset_uid)
     raise TypeError(f"not a journal record: {record!r}")  # pragma: no cover
 
 
@@ -224,6 +249,8 @@ def _fields(record: Record) -> dict[str, Any]:
             return {"t": "invalid", "path": path}
         case BatchBound(batch_uid):
             return {"t": "batch", "batch_uid": batch_uid}
+        case DatasetCreated(batch_uid, dataset_uid):
+            return {"t": "created", "batch_uid": batch_uid, "dataset_uid": dataset_uid}
     raise TypeError(f"not a journal record: {record!r}")  # pragma: no cover
 
 
@@ -240,6 +267,7 @@ _KEYS = {
     "stored": {"t", "path", "size", "mtime_ns"},
     "invalid": {"t", "path"},
     "batch": {"t", "batch_uid"},
+    "created": {"t", "batch_uid", "dataset_uid"},
 }
 
 
@@ -285,6 +313,8 @@ def decode_line(line: bytes) -> Record:
 def _build(kind: str, obj: dict[str, Any]) -> Record:
     if kind == "batch":
         return BatchBound(obj["batch_uid"])
+    if kind == "created":
+        return DatasetCreated(obj["batch_uid"], obj["dataset_uid"])
     path = obj["path"]
     if kind == "invalid":
         return FileInvalidated(path)

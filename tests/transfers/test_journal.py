@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from avala.transfers._journal import (
     BatchBound,
+    DatasetCreated,
     FileIntent,
     FileInvalidated,
     FileStored,
@@ -43,6 +44,7 @@ records: st.SearchStrategy[Record] = st.one_of(
     st.builds(FileStored, paths, stamps),
     st.builds(FileInvalidated, paths),
     st.builds(BatchBound, batch_uids),
+    st.builds(DatasetCreated, batch_uids, st.uuids().map(str)),
 )
 record_lists = st.lists(records, max_size=30)
 
@@ -214,12 +216,12 @@ def test_a_torn_last_line_is_ignored_even_if_it_parses() -> None:
 def test_records_have_no_room_for_keys_or_urls() -> None:
     # The journal never holds the API key or a signed URL because no record has a field
     # that could: paths inside the dataset, stamps, part ranges and a UUID batch uid.
-    allowed = {"path": str, "stamp": Stamp, "part": PartRange, "batch_uid": str}
-    for cls in (FileIntent, PartStored, FileStored, FileInvalidated, BatchBound):
+    allowed = {"path": str, "stamp": Stamp, "part": PartRange, "batch_uid": str, "dataset_uid": str}
+    for cls in (FileIntent, PartStored, FileStored, FileInvalidated, BatchBound, DatasetCreated):
         for f in dataclasses.fields(cls):
             assert f.name in allowed, (cls, f.name)
     state_fields = {f.name for f in dataclasses.fields(UploadState)}
-    assert state_fields == {"batch_uid", "stored", "intents", "parts", "touched"}
+    assert state_fields == {"batch_uid", "stored", "intents", "parts", "touched", "created"}
     with pytest.raises(ValueError):
         BatchBound("sk-live-secret-api-key")
     assert str(uuid.UUID(BATCH_A)) == BATCH_A
@@ -238,4 +240,15 @@ def test_every_line_is_one_json_object_of_known_keys(rs: list[Record]) -> None:
             "offset",
             "length",
             "batch_uid",
+            "dataset_uid",
         }
+
+
+def test_a_created_dataset_belongs_to_its_batch() -> None:
+    state = fold([BatchBound(BATCH_A), FileStored("a", S1), DatasetCreated(BATCH_A, "ds-1")])
+    assert state.created == "ds-1" and state.is_stored("a", S1)
+    assert apply(state, FileIntent("b", S2)).created == "ds-1"
+    assert apply(state, BatchBound(BATCH_B)).created is None  # a fresh batch: not created
+    assert fold([BatchBound(BATCH_B), DatasetCreated(BATCH_A, "ds-1")]).created is None
+    line = encode(DatasetCreated(BATCH_A, "ds-1"))
+    assert decode_journal(line) == (DatasetCreated(BATCH_A, "ds-1"),)

@@ -7,7 +7,8 @@ changed. Bytes go to the fake object store: a PUT session writes a staging objec
 (``.staging/<upload_uid>``, conditional on ``If-None-Match: *``) that ``complete``
 moves to ``<root>/<dataset_name>/<path>``; a MULTIPART session is an object-store
 multipart upload that ``complete`` assembles there. ``create_from_manual_upload`` indexes
-every object under ``<root>/<dataset_name>/``.
+every object under ``<root>/<dataset_name>/``; with an ``Idempotency-Key`` a repeat
+answers the dataset the first request created.
 """
 
 from __future__ import annotations
@@ -259,6 +260,12 @@ def _indexed(state: Store, scope: str, name: str) -> dict[str, int]:
 
 @router.route("POST", "/datasets/manual-upload/")
 def create_from_upload(state: Store, req: FakeRequest) -> FakeResponse:
+    key = req.headers.get("idempotency-key")
+    if key:  # a repeat of a create whose answer was lost: the same dataset, once
+        first_uid = state.idempotency.get(("datasets_manual_upload", key))
+        first = state.get("datasets", first_uid) if first_uid else None
+        if first is not None:
+            return FakeResponse(201, first)
     body = validated(req, {**NEW_DATASET, "dataset_upload_uid": OPTIONAL_TEXT})
     if isinstance(body, FakeResponse):
         return body
@@ -302,6 +309,8 @@ def create_from_upload(state: Store, req: FakeRequest) -> FakeResponse:
                 "metadata": {"content_length": size},
             },
         )
+    if key:
+        state.idempotency[("datasets_manual_upload", key)] = dataset["uid"]
     return FakeResponse(201, dataset)
 
 
