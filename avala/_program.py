@@ -329,31 +329,19 @@ class Interpreter:
                 return Failure(outcome)
             if isinstance(outcome, WireResponse) and outcome.status == 412:
                 return Success(Stored(None, 0, already=True))
-            if isinstance(outcome, WireResponse) and outcome.status == 403:
-                if put.refresh is None or refreshed:
-                    return Failure(storage_error(outcome, put.what, target.url))
-                fresh = yield from self.program(put.refresh, inherited, expires_at)
-                if isinstance(fresh, Failure):
-                    return fresh
-                target = _presigned(fresh.unwrap())
-                refreshed = True
-                continue
-            refreshed = False
-            delay = self.policy.decide(
-                attempt,
+            step = yield from self._after_storage_try(
                 "PUT",
+                put.what,
+                put.refresh,
                 outcome,
-                jitter=self.rng.random(),
-                now=time.time(),
-                max_retries=options.max_retries,
+                _Try(target, attempt, refreshed),
+                options,
+                inherited,
+                expires_at,
             )
-            delay = yield from _within_deadline(delay, outcome, expires_at, put.what)
-            if delay is None:
-                return Failure(storage_error(outcome, put.what, target.url))
-            _log_retry(put.what, delay, attempt, outcome)
-            yield Emit(RetryScheduled(put.what, attempt + 1, delay, _describe(outcome)))
-            yield Sleep(delay)
-            attempt += 1
+            if isinstance(step, Failure):
+                return step
+            target, attempt, refreshed = step.target, step.attempt, step.refreshed
 
     def _get(
         self, get: GetObject, options: Options, inherited: Options, expires_at: float | None
@@ -407,31 +395,56 @@ class Interpreter:
             offset, digest = reply.kept, reply.digest
             if reply.received:
                 attempt = 0  # progress: the retry budget is for tries that move nothing
-            if isinstance(outcome, WireResponse) and outcome.status == 403:
-                if get.refresh is None or refreshed:
-                    return Failure(storage_error(outcome, get.what, target.url))
-                fresh = yield from self.program(get.refresh, inherited, expires_at)
-                if isinstance(fresh, Failure):
-                    return fresh
-                target = _presigned(fresh.unwrap())
-                refreshed = True
-                continue
-            refreshed = False
-            delay = self.policy.decide(
-                attempt,
+            step = yield from self._after_storage_try(
                 "GET",
+                get.what,
+                get.refresh,
                 outcome,
-                jitter=self.rng.random(),
-                now=time.time(),
-                max_retries=options.max_retries,
+                _Try(target, attempt, refreshed),
+                options,
+                inherited,
+                expires_at,
             )
-            delay = yield from _within_deadline(delay, outcome, expires_at, get.what)
-            if delay is None:
-                return Failure(storage_error(outcome, get.what, target.url))
-            _log_retry(get.what, delay, attempt, outcome)
-            yield Emit(RetryScheduled(get.what, attempt + 1, delay, _describe(outcome)))
-            yield Sleep(delay)
-            attempt += 1
+            if isinstance(step, Failure):
+                return step
+            target, attempt, refreshed = step.target, step.attempt, step.refreshed
+
+    def _after_storage_try(
+        self,
+        method: str,
+        what: str,
+        refresh: Request[Presigned] | None,
+        outcome: Outcome,
+        last: _Try,
+        options: Options,
+        inherited: Options,
+        expires_at: float | None,
+    ) -> Generator[Instruction, Any, _Try | Failure[Any]]:
+        """After a storage try that did not finish: a 403 asks ``refresh`` for a fresh URL
+        (once per try), anything else is retried as the policy and the deadline allow, or
+        ends as the storage error."""
+        if isinstance(outcome, WireResponse) and outcome.status == 403:
+            if refresh is None or last.refreshed:
+                return Failure(storage_error(outcome, what, last.target.url))
+            fresh = yield from self.program(refresh, inherited, expires_at)
+            if isinstance(fresh, Failure):
+                return fresh
+            return _Try(_presigned(fresh.unwrap()), last.attempt, refreshed=True)
+        delay = self.policy.decide(
+            last.attempt,
+            method,
+            outcome,
+            jitter=self.rng.random(),
+            now=time.time(),
+            max_retries=options.max_retries,
+        )
+        delay = yield from _within_deadline(delay, outcome, expires_at, what)
+        if delay is None:
+            return Failure(storage_error(outcome, what, last.target.url))
+        _log_retry(what, delay, last.attempt, outcome)
+        yield Emit(RetryScheduled(what, last.attempt + 1, delay, _describe(outcome)))
+        yield Sleep(delay)
+        return _Try(last.target, last.attempt + 1, refreshed=False)
 
     def _shown_path(self, call: Call[Any]) -> str:
         return redact_text(call.url_path, (self.config.api_key,))
@@ -482,6 +495,16 @@ class Interpreter:
                 yield Sleep(wait)
                 continue
             return Failure(WaitTimeoutError(f"{why}; last value: {last!r}", last=last))
+
+
+@dataclass(frozen=True, slots=True)
+class _Try:
+    """Where a storage transfer stands between tries: the URL to use, the retry count,
+    and whether that URL was just refreshed (a second 403 then ends it)."""
+
+    target: Presigned
+    attempt: int
+    refreshed: bool
 
 
 def _within_deadline(
