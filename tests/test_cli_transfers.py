@@ -25,7 +25,7 @@ from avala.events import (
     FileStored,
     RetryScheduled,
 )
-from avala.testing import FakeAvala
+from avala.testing import FakeAvala, StorageFault
 
 MiB = 1024 * 1024
 
@@ -195,6 +195,40 @@ def test_download_checks_size_and_digest_and_needs_no_key(fake: FakeAvala, tmp_p
 
     wrong = CliRunner().invoke(cli, [*words[:-1], "0" * 64], env=env)
     assert wrong.exit_code == 1 and wrong.stderr.startswith("error: IntegrityError: ")
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_on_a_terminal_the_bar_is_drawn_unless_quiet(
+    fake: FakeAvala, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: bool
+) -> None:
+    monkeypatch.setattr("avala.cli._progress.stderr_is_terminal", lambda: True)
+    (path,) = files(tmp_path / "src", {"a.bin": 3000})
+    words = ["datasets", "upload-files", "cams", str(path), "-o", "json"]
+
+    result = invoke(fake, [*words, "--quiet"] if quiet else words, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["stored"] == ["a.bin"]  # stdout is the value alone
+    if quiet:
+        assert result.stderr == ""
+    else:
+        assert "uploading to cams" in result.stderr and "1/1 files" in result.stderr
+        assert "100%" in result.stderr
+
+
+def test_a_retried_put_is_shown_as_a_status_line(
+    fake: FakeAvala, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("avala.cli._progress.stderr_is_terminal", lambda: True)
+    fake.objects.inject(StorageFault.status(503, retry_after=0), method="PUT")
+    (path,) = files(tmp_path / "src", {"a.bin": 3000})
+
+    result = invoke(fake, ["datasets", "upload-files", "cams", str(path), "-o", "json"], tmp_path)
+
+    assert result.exit_code == 0, result.output
+    assert "retrying " in result.stderr and "(try 2): HTTP 503" in result.stderr
+    assert "X-Amz-Signature" not in result.stderr  # the status line shows no signed URL
+    assert stored(fake, "cams", "a.bin") == path.read_bytes()
 
 
 def test_the_help_lists_the_transfer_commands(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ and a bar for uploads and downloads (bytes, rate, ETA, files done and skipped)."
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 
@@ -16,8 +17,19 @@ from avala.events import (
     FileSkipped,
     FileStarted,
     FileStored,
+    PollTick,
     RetryScheduled,
 )
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress is drawn for a person watching: off with ``--quiet`` or when stderr is
+    not a terminal (a pipe, a file, a CI log)."""
+    return not quiet and stderr_is_terminal()
 
 
 @contextlib.contextmanager
@@ -146,5 +158,8 @@ def transfer_display(
             progress.update(task, completed=completed, total=total, files=files)
             if isinstance(event, RetryScheduled) and tally.last_retry:
                 progress.console.print(tally.last_retry, markup=False, highlight=False)
+            elif isinstance(event, PollTick):  # create-from-local --wait, once stored
+                status = getattr(event.value, "status", None)
+                progress.update(task, description=f"{what}: status {status}")
 
         yield on_event

@@ -72,14 +72,14 @@ def run_transfer(
     """Run a transfer with its progress bar (on a terminal, unless ``--quiet``) and print
     its value. Ctrl-C is one line and exit code 130; the client is closed either way."""
     from avala.cli._output import write_one
-    from avala.cli._progress import transfer_display
+    from avala.cli._progress import show_progress, transfer_display
     from avala.cli._runtime import open_client, output_format, resolve_credentials
 
     fmt = output_format(given["cli_output"])
     credentials = resolve_credentials(
         given["cli_profile"], bool(given.get("cli_api_key_stdin")), anonymous=anonymous
     )
-    show = not given["cli_quiet"] and sys.stderr.isatty()
+    show = show_progress(bool(given["cli_quiet"]))
     with open_client(credentials) as client:
         try:
             with transfer_display(show, what, planned) as on_event:
