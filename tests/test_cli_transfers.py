@@ -216,6 +216,21 @@ def test_on_a_terminal_the_bar_is_drawn_unless_quiet(
         assert "100%" in result.stderr
 
 
+def test_a_download_bar_counts_its_planned_size_once(
+    fake: FakeAvala, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("avala.cli._progress.stderr_is_terminal", lambda: True)
+    fake.objects.put("objects/b.bin", os.urandom(5000))
+    url = fake.objects.presign("GET", "objects/b.bin")
+    words = ["download", url, str(tmp_path / "b.bin"), "--size", "5000", "-o", "json"]
+
+    result = CliRunner().invoke(cli, words, env={"AVALA_CONFIG_DIR": str(tmp_path / "c")})
+
+    assert result.exit_code == 0, result.output
+    assert "100%" in result.stderr and "5.0/5.0 kB" in result.stderr
+    assert "1/1 files" in result.stderr
+
+
 def test_a_retried_put_is_shown_as_a_status_line(
     fake: FakeAvala, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
