@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from avala.testing import FakeAvala
+from avala.testing import FakeAvala, StorageFault
 
 BIN = Path(sys.executable).parent
 AVALA = BIN / "avala"
@@ -293,3 +293,58 @@ def test_signup_in_a_terminal_asks_for_the_password_twice_without_echoing_it(
         finally:
             terminal.close()
         assert fake.requests[-1].body["password"] == password
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_an_upload_in_a_terminal_shows_a_bar_ctrl_c_exits_130_and_a_rerun_resumes(
+    avala_script: Path, tmp_path: Path
+) -> None:
+    part = 5 * 1024 * 1024
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(4 * part + 1))  # 5 parts
+    exit_file = tmp_path / "exit"
+    with FakeAvala() as fake:
+        fake.multipart_threshold = 0
+        fake.part_size = part
+        key = f"__u__=/{fake.user_uid}/cams/big.bin"
+        # two parts are stored, then every PUT is held after its body is read: a slow store
+        # (held far longer than the 30 s the test waits for the exit: Ctrl-C must not wait)
+        fake.objects.inject(*[StorageFault.delay(120)] * 5, method="PUT", skip=2)
+        env = {
+            **fake.env(),
+            "AVALA_CONFIG_DIR": str(tmp_path / "cfg"),
+            "AVALA_STATE_DIR": str(tmp_path / "state"),
+        }
+        words = f"datasets upload-files cams {shlex.quote(str(source))} --workers 2"
+        terminal = Terminal(in_terminal(env, avala_script, words, exit_file))
+        try:
+            deadline = time.monotonic() + 30
+            while fake.objects.bytes_received[key] < 4 * part and time.monotonic() < deadline:
+                time.sleep(0.2)  # two parts stored, two held
+            pane = terminal.wait_for("%")
+            assert "uploading to cams" in pane and "0/1 files" in pane, pane
+            terminal.send("C-c")
+            code = exit_code_of(exit_file)
+            pane = terminal.screen()
+            assert code == "EXIT=130", pane
+            assert "error: interrupted; run the same command again to resume" in pane, pane
+            assert "Traceback" not in pane, pane
+        finally:
+            terminal.close()
+
+        fake.objects.clear_faults()
+        first = fake.objects.bytes_received[key]
+        rerun = run(
+            avala_script,
+            *shlex.split(words),
+            "-o",
+            "json",
+            env=client_env(env, tmp_path),
+        )
+        assert rerun.returncode == 0, rerun.stderr
+        assert rerun.stderr == ""  # not a terminal: no bar
+        report = json.loads(rerun.stdout)
+        assert report["stored"] == ["big.bin"]
+        resent = fake.objects.bytes_received[key] - first
+        assert resent == report["bytes_sent"] < source.stat().st_size
+        assert fake.objects.get(key) == source.read_bytes()

@@ -13,7 +13,15 @@ from typing import Any
 
 import click
 
-from avala.cli._catalog import GROUPS, MODULE_PREFIX, SUBGROUPS, TOP_COMMANDS, kebab, snake
+from avala.cli._catalog import (
+    GROUPS,
+    MODULE_PREFIX,
+    SUBGROUPS,
+    TOP_COMMANDS,
+    WORKFLOWS,
+    kebab,
+    snake,
+)
 
 __all__ = ["cli", "main"]
 
@@ -38,6 +46,9 @@ class ResourceGroup(click.Group):
             parts = endpoint_id.split(".")
             if endpoint_id.startswith(self.prefix + "."):
                 children[parts[depth]] = len(parts) > depth + 1
+        for workflow_id in WORKFLOWS:
+            if workflow_id.rsplit(".", 1)[0] == self.prefix:
+                children[workflow_id.rsplit(".", 1)[1]] = False
         return children
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -51,6 +62,10 @@ class ResourceGroup(click.Group):
         full = f"{self.prefix}.{name}"
         if children[name]:
             return ResourceGroup(full, name=cmd_name, help=SUBGROUPS.get(full))
+        if full in WORKFLOWS:
+            from avala.cli._transfers import workflow_command
+
+            return workflow_command(full)
         from avala.cli._generate import build_command
 
         return build_command(full)
@@ -58,10 +73,11 @@ class ResourceGroup(click.Group):
 
 class RootGroup(click.Group):
     """``avala``: the resource groups and the module-level builders' commands (``signup``)
-    from the static catalogue, plus configure and completion."""
+    from the static catalogue, the top-level workflows (``download``), plus configure and
+    completion."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = [kebab(name) for name in (*GROUPS, *TOP_COMMANDS)]
+        names = [kebab(name) for name in (*GROUPS, *TOP_COMMANDS, *_top_workflows())]
         return sorted([*names, *_EXTRA])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
@@ -71,6 +87,10 @@ class RootGroup(click.Group):
             return configure
         if cmd_name == "completion":
             return completion
+        if snake(cmd_name) in _top_workflows() and "_" not in cmd_name:
+            from avala.cli._transfers import workflow_command
+
+            return workflow_command(f"{MODULE_PREFIX}.{snake(cmd_name)}")
         if snake(cmd_name) in TOP_COMMANDS and "_" not in cmd_name:
             from avala.cli._generate import build_command
 
@@ -88,12 +108,20 @@ class RootGroup(click.Group):
         rows = []
         for name in names:
             top = TOP_COMMANDS.get(snake(name))
+            workflow = WORKFLOWS.get(f"{MODULE_PREFIX}.{snake(name)}")
             if top is not None:
                 rows.append((name, top.help))
+            elif workflow is not None:
+                rows.append((name, workflow))
             elif (command := self.get_command(ctx, name)) is not None:
                 rows.append((name, command.get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _top_workflows() -> list[str]:
+    """The workflow commands that sit at the top level (``download``)."""
+    return [w.split(".", 1)[1] for w in WORKFLOWS if w.startswith(MODULE_PREFIX + ".")]
 
 
 def _version() -> str:

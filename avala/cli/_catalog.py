@@ -67,6 +67,15 @@ TOP_COMMANDS: dict[str, TopCommand] = {
 }
 """The commands of the ``avala.<name>`` endpoints, keyed by ``name``."""
 
+WORKFLOWS: dict[str, str] = {
+    "datasets.upload_files": "Upload local files into a dataset's storage, resumably.",
+    "datasets.create_from_local": "Upload a file or directory tree and create a dataset.",
+    "exports.download": "Download an export's archive into a file, resumably.",
+    "avala.download": "Download a presigned object URL into a file, resumably.",
+}
+"""Hand-written commands of the transfer workflows (not rows of the endpoint table), by
+the id they would have: ``avala.<name>`` is top-level, any other sits in its group."""
+
 SUBGROUPS: dict[str, str] = {
     "fleet.devices": "Registered devices.",
     "fleet.recordings": "Recordings made by devices.",

@@ -123,9 +123,9 @@ def execute(spec: Spec, request: Any, options: Options) -> None:
             if page.next_cursor is not None and sys.stderr.isatty():
                 click.echo(f"more: --cursor {page.next_cursor}, or --all for every page", err=True)
         elif spec.is_wait:
-            from avala.cli._progress import wait_display
+            from avala.cli._progress import show_progress, wait_display
 
-            show = not options.quiet and sys.stderr.isatty()
+            show = show_progress(options.quiet)
             with wait_display(show, spec.endpoint_id.split(".")[0]) as on_event:
                 write_one(client.run_or_raise(request, on_event=on_event), fmt, out)
         else:

@@ -1,0 +1,307 @@
+"""The transfer commands (``datasets upload-files``, ``datasets create-from-local``,
+``exports download``, ``download``) in-process against FakeAvala, and the progress tally
+that feeds their bars."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from avala import Client
+from avala.cli import cli
+from avala.cli._progress import TransferTally
+from avala.events import (
+    BytesReceived,
+    BytesSent,
+    FileDownloaded,
+    FileSkipped,
+    FileStarted,
+    FileStored,
+    RetryScheduled,
+)
+from avala.testing import FakeAvala, StorageFault
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    state = tmp_path / "state"
+    monkeypatch.setenv("AVALA_STATE_DIR", str(state))
+    return state
+
+
+def invoke(fake: FakeAvala, words: list[str], tmp: Path) -> Result:
+    env = {**fake.env(), "AVALA_CONFIG_DIR": str(tmp / "config")}
+    return CliRunner().invoke(cli, words, env=env)
+
+
+def stored(fake: FakeAvala, dataset: str, path: str) -> bytes | None:
+    return fake.objects.get(f"__u__=/{fake.user_uid}/{dataset}/{path}")
+
+
+def files(root: Path, sizes: dict[str, int]) -> list[Path]:
+    root.mkdir(parents=True, exist_ok=True)
+    made = []
+    for name, size in sizes.items():
+        path = root / name
+        path.write_bytes(os.urandom(size))
+        made.append(path)
+    return made
+
+
+def test_upload_files_stores_each_file_by_name_and_prints_the_report(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    fake.multipart_threshold = 0  # every file multipart: 5 MiB parts
+    big, small = files(tmp_path / "src", {"big.bin": 5 * MiB + 7, "small.txt": 10})
+    words = ["datasets", "upload-files", "cams", str(big), str(small), "-o", "json"]
+
+    result = invoke(fake, words, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert sorted(report["stored"]) == ["big.bin", "small.txt"] and report["skipped"] == []
+    assert report["bytes_sent"] == 5 * MiB + 17
+    assert stored(fake, "cams", "big.bin") == big.read_bytes()
+    assert stored(fake, "cams", "small.txt") == small.read_bytes()
+    assert result.stderr == ""  # not a terminal: no progress display
+
+    again = invoke(fake, [*words[:-2], "-o", "jsonl"], tmp_path)
+    assert again.exit_code == 0, again.output
+    rerun = json.loads(again.stdout)
+    assert sorted(rerun["skipped"]) == ["big.bin", "small.txt"] and rerun["bytes_sent"] == 0
+
+
+def test_upload_files_of_a_missing_file_is_a_local_file_error_exit_1(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    (present,) = files(tmp_path, {"a.bin": 10})
+    words = ["datasets", "upload-files", "cams", str(present), str(tmp_path / "gone.bin")]
+
+    result = invoke(fake, words, tmp_path)
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: LocalFileError: ") and "gone.bin" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert fake.objects.requests == []  # nothing sent
+
+
+def test_upload_files_refuses_a_directory_with_a_hint(fake: FakeAvala, tmp_path: Path) -> None:
+    result = invoke(fake, ["datasets", "upload-files", "cams", str(tmp_path)], tmp_path)
+
+    assert result.exit_code == 2
+    assert "create-from-local" in result.stderr
+    assert fake.requests == []
+
+
+def test_upload_files_refuses_two_files_of_one_name(fake: FakeAvala, tmp_path: Path) -> None:
+    (one,) = files(tmp_path / "a", {"x.bin": 1})
+    (two,) = files(tmp_path / "b", {"x.bin": 1})
+
+    result = invoke(fake, ["datasets", "upload-files", "cams", str(one), str(two)], tmp_path)
+
+    assert result.exit_code == 2 and "duplicate" in result.stderr
+    assert fake.requests == []
+
+
+def test_create_from_local_uploads_the_tree_and_prints_the_dataset(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    fake.multipart_threshold = 0
+    source = tmp_path / "tree"
+    files(source / "left", {"0001.jpg": 5 * MiB + 1})
+    files(source, {"notes.txt": 3})
+    words = ["datasets", "create-from-local", str(source), "--name", "drive-7", "--slug"]
+    words += ["drive-7", "--data-type", "image", "--visibility", "private", "--quiet"]
+
+    result = invoke(fake, [*words, "-o", "json"], tmp_path)
+
+    assert result.exit_code == 0, result.output
+    dataset = json.loads(result.stdout)
+    assert dataset["name"] == "drive-7" and dataset["slug"] == "drive-7"
+    assert fake.store.get("datasets", dataset["uid"])["name"] == "drive-7"
+    assert stored(fake, "drive-7", "left/0001.jpg") == (source / "left/0001.jpg").read_bytes()
+    assert stored(fake, "drive-7", "notes.txt") == (source / "notes.txt").read_bytes()
+    assert result.stderr == ""
+
+    again = invoke(fake, [*words, "-o", "json"], tmp_path)  # a rerun: the same dataset
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["uid"] == dataset["uid"]
+
+
+def test_create_from_local_of_a_missing_source_exits_1(fake: FakeAvala, tmp_path: Path) -> None:
+    words = ["datasets", "create-from-local", str(tmp_path / "nope"), "--name", "n", "--slug"]
+    result = invoke(fake, [*words, "n", "--data-type", "image"], tmp_path)
+
+    assert result.exit_code == 1 and result.stderr.startswith("error: LocalFileError: ")
+
+
+def test_create_from_local_requires_its_options(fake: FakeAvala, tmp_path: Path) -> None:
+    result = invoke(fake, ["datasets", "create-from-local", str(tmp_path)], tmp_path)
+
+    assert result.exit_code == 2 and "--name" in result.stderr
+    assert fake.requests == []
+
+
+def test_exports_download_writes_the_archive_and_prints_where(
+    fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    project = fake.add_project(name="p")
+    export = fake.add_export(status="processing", project=project["uid"])
+    client.run_or_raise(client.exports.wait(export["uid"], interval=0.5))
+    dest = tmp_path / "out" / "export.zip"
+    dest.parent.mkdir()
+
+    result = invoke(fake, ["exports", "download", export["uid"], str(dest), "-o", "json"], tmp_path)
+
+    assert result.exit_code == 0, result.output
+    done = json.loads(result.stdout)
+    assert done["path"] == str(dest) and done["size"] == dest.stat().st_size > 0
+    assert done["bytes_fetched"] == done["size"]
+
+
+def test_exports_download_of_a_failed_export_exits_1(fake: FakeAvala, tmp_path: Path) -> None:
+    export = fake.add_export(status="processing", download_url=None)
+    fake.store.update("exports", export["uid"], {"status": "failed"})
+
+    result = invoke(fake, ["exports", "download", export["uid"], str(tmp_path / "x")], tmp_path)
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ExportNotReadyError: ")
+    assert not (tmp_path / "x").exists()
+
+
+def test_download_checks_size_and_digest_and_needs_no_key(fake: FakeAvala, tmp_path: Path) -> None:
+    data = os.urandom(70_000)
+    fake.objects.put("objects/a.bin", data)
+    url = fake.objects.presign("GET", "objects/a.bin")
+    dest = tmp_path / "a.bin"
+    env = {"AVALA_CONFIG_DIR": str(tmp_path / "config"), "AVALA_API_KEY": ""}
+    digest = hashlib.sha256(data).hexdigest()
+
+    words = ["download", url, str(dest), "--size", str(len(data)), "--sha256", digest]
+    result = CliRunner().invoke(cli, [*words, "-o", "json"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert dest.read_bytes() == data
+    assert json.loads(result.stdout)["sha256"] == digest
+
+    wrong = CliRunner().invoke(cli, [*words[:-1], "0" * 64], env=env)
+    assert wrong.exit_code == 1 and wrong.stderr.startswith("error: IntegrityError: ")
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_on_a_terminal_the_bar_is_drawn_unless_quiet(
+    fake: FakeAvala, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: bool
+) -> None:
+    monkeypatch.setattr("avala.cli._progress.stderr_is_terminal", lambda: True)
+    (path,) = files(tmp_path / "src", {"a.bin": 3000})
+    words = ["datasets", "upload-files", "cams", str(path), "-o", "json"]
+
+    result = invoke(fake, [*words, "--quiet"] if quiet else words, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["stored"] == ["a.bin"]  # stdout is the value alone
+    if quiet:
+        assert result.stderr == ""
+    else:
+        assert "uploading to cams" in result.stderr and "1/1 files" in result.stderr
+        assert "100%" in result.stderr
+
+
+def test_a_download_bar_counts_its_planned_size_once(
+    fake: FakeAvala, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("avala.cli._progress.stderr_is_terminal", lambda: True)
+    fake.objects.put("objects/b.bin", os.urandom(5000))
+    url = fake.objects.presign("GET", "objects/b.bin")
+    words = ["download", url, str(tmp_path / "b.bin"), "--size", "5000", "-o", "json"]
+
+    result = CliRunner().invoke(cli, words, env={"AVALA_CONFIG_DIR": str(tmp_path / "c")})
+
+    assert result.exit_code == 0, result.output
+    assert "100%" in result.stderr and "5.0/5.0 kB" in result.stderr
+    assert "1/1 files" in result.stderr
+
+
+def test_a_retried_put_is_shown_as_a_status_line(
+    fake: FakeAvala, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("avala.cli._progress.stderr_is_terminal", lambda: True)
+    fake.objects.inject(StorageFault.status(503, retry_after=0), method="PUT")
+    (path,) = files(tmp_path / "src", {"a.bin": 3000})
+
+    result = invoke(fake, ["datasets", "upload-files", "cams", str(path), "-o", "json"], tmp_path)
+
+    assert result.exit_code == 0, result.output
+    assert "retrying " in result.stderr and "(try 2): HTTP 503" in result.stderr
+    assert "X-Amz-Signature" not in result.stderr  # the status line shows no signed URL
+    assert stored(fake, "cams", "a.bin") == path.read_bytes()
+
+
+def test_the_help_lists_the_transfer_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert "download" in runner.invoke(cli, ["--help"]).output
+    datasets = runner.invoke(cli, ["datasets", "--help"]).output
+    assert "upload-files" in datasets and "create-from-local" in datasets
+    assert "download" in runner.invoke(cli, ["exports", "--help"]).output
+    for words in (["download"], ["datasets", "upload-files"], ["exports", "download"]):
+        assert "--quiet" in runner.invoke(cli, [*words, "--help"]).output
+
+
+# --- the progress tally --------------------------------------------------------------------
+
+
+def test_a_resumed_file_ends_full_though_only_its_missing_bytes_were_sent() -> None:
+    tally = TransferTally({"/a": 100, "/b": 50})
+    tally.feed(FileStarted("/a", 100))
+    tally.feed(BytesSent("/a", 30))
+    tally.feed(BytesSent("/a", -30))  # a failed try takes its bytes back
+    tally.feed(BytesSent("/a", 40))  # the missing part; an earlier run stored 60
+    tally.feed(FileStored("/a", 100))
+    tally.feed(FileSkipped("/b", "unchanged since it was stored"))
+
+    assert tally.snapshot() == (150, 150, "2/2 files (1 skipped)")
+
+
+def test_without_a_plan_the_total_grows_with_each_file_started_or_downloaded() -> None:
+    tally = TransferTally()
+    assert tally.snapshot() == (0, None, "0 files")
+    tally.feed(FileStarted("/x", 10))
+    tally.feed(BytesReceived("/d", 5))
+    tally.feed(FileDownloaded("/d", 8))  # a resumed download: 3 bytes were already there
+
+    assert tally.snapshot() == (8, 18, "1 files")
+
+
+def test_a_retry_becomes_the_status_line() -> None:
+    tally = TransferTally()
+    tally.feed(RetryScheduled("PUT part 2 of a.bin", 1, 0.5, "HTTP 503"))
+
+    assert tally.last_retry == "retrying PUT part 2 of a.bin in 0.5s (try 2): HTTP 503"
+
+
+def test_the_tally_counts_every_event_fed_from_many_threads() -> None:
+    tally = TransferTally()
+    paths = [f"/f{i}" for i in range(8)]
+
+    def feed(path: str) -> None:
+        tally.feed(FileStarted(path, 1000))
+        for _ in range(1000):
+            tally.feed(BytesSent(path, 1))
+        tally.feed(FileStored(path, 1000))
+
+    threads = [threading.Thread(target=feed, args=(p,)) for p in paths]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert tally.snapshot() == (8000, 8000, "8 files")
