@@ -12,6 +12,7 @@ import fnmatch
 import hashlib
 import hmac
 import io
+import os
 import re
 import secrets
 import shutil
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from ._http import StrictHandler, StrictServer, serve, shut_down
@@ -236,6 +237,16 @@ class ObjectStore:
                     count(len(chunk))
         return StoredObject("", size, f'"{digest.hexdigest()}"', target)
 
+    def _join(self, parts: list[Path]) -> Path:
+        """Concatenate part files into a new file, copied in the kernel where it can be (a
+        real store joins parts without the client waiting on a byte copy in Python)."""
+        target = self._new_file()
+        with target.open("wb") as out:
+            for path in parts:
+                with path.open("rb") as part:
+                    _append(part, out)
+        return target
+
     def _keep(self, key: str, stored: StoredObject) -> StoredObject:
         kept = StoredObject(key, stored.size, stored.etag, stored.file)
         with self._lock:
@@ -273,18 +284,12 @@ class ObjectStore:
         if small:
             raise StorageError(400, "EntityTooSmall", f"part(s) {small} below the minimum")
 
-        def chunks() -> object:
-            for n in numbers:
-                with upload.parts[n].file.open("rb") as part:
-                    while chunk := part.read(CHUNK):
-                        yield chunk
-
-        joined = self._write(chunks())
+        joined = self._join([upload.parts[n].file for n in numbers])
         md5s = b"".join(bytes.fromhex(upload.parts[n].etag.strip('"')) for n in numbers)
         etag = f'"{hashlib.md5(md5s, usedforsecurity=False).hexdigest()}-{part_count}"'
         with self._lock:
             self._uploads.pop(upload_id, None)
-        return self._keep(upload.key, StoredObject("", joined.size, etag, joined.file))
+        return self._keep(upload.key, StoredObject("", joined.stat().st_size, etag, joined))
 
     # --- counters and faults ---------------------------------------------------------------
 
@@ -604,3 +609,19 @@ def _copy(
         sink.write(chunk)
         sent(len(chunk))
         count -= len(chunk)
+
+
+def _append(source: BinaryIO, out: BinaryIO) -> None:
+    """Copy ``source`` to the end of ``out``: ``os.sendfile`` where the platform has it."""
+    out.flush()
+    size, offset = os.fstat(source.fileno()).st_size, 0
+    try:
+        while offset < size:
+            sent = os.sendfile(out.fileno(), source.fileno(), offset, size - offset)
+            if sent == 0:
+                break
+            offset += sent
+    except (AttributeError, OSError):
+        source.seek(offset)
+        out.seek(0, os.SEEK_END)
+        shutil.copyfileobj(source, out, CHUNK)
