@@ -717,11 +717,10 @@ def main() -> int:
     fingerprint = sdk_fingerprint()
     header = machine()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    header.insert(
-        0,
-        f"run:      {stamp}, {args.rounds} rounds ({sizes.rounds} for uploads, "
-        f"{dsizes.rounds} for downloads)",
-    )
+    rounds = f"{args.rounds} rounds ({sizes.rounds} for uploads, {dsizes.rounds} for downloads)"
+    if only == {"download"}:
+        rounds = f"{dsizes.rounds} rounds of downloads"
+    header.insert(0, f"run:      {stamp}, {rounds}")
     if args.label:
         header.insert(1, f"tree:     {args.label}")
     for line in header:
