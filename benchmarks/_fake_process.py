@@ -62,7 +62,31 @@ def presign_parts(fake, key, count):
     ]
     return {"urls": urls}
 
-COMMANDS = {f.__name__: f for f in (configure, received, stored, presign_puts, presign_parts)}
+def store_file(fake, key, path):
+    # the file into the store in 1 MiB chunks: put() takes the bytes whole (1 GiB in memory)
+    objects = fake.objects
+    with open(path, "rb") as source:
+        written = objects._write(iter(lambda: source.read(1 << 20), b""))
+    return {"size": objects._keep(key, written).size}
+
+def presign_get(fake, key, expires_in=3600):
+    return {"url": fake.objects.presign("GET", key, expires_in=expires_in)}
+
+def served(fake, key):
+    return {"bytes": fake.objects.bytes_served[key]}
+
+def cut_next_get(fake, key, after_bytes):
+    from avala.testing import StorageFault
+    fake.objects.inject(StorageFault.cut(after_bytes), method="GET", key=key)
+    return {}
+
+COMMANDS = {
+    f.__name__: f
+    for f in (
+        configure, received, stored, presign_puts, presign_parts,
+        store_file, presign_get, served, cut_next_get,
+    )
+}
 
 latency, datasets = float(sys.argv[1]), int(sys.argv[2])
 with FakeAvala(latency=latency) as fake:

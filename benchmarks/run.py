@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from _download_bench import DownloadSizes, run_downloads
 from _upload_bench import UploadSizes, run_uploads
 
 HERE = Path(__file__).resolve().parent
@@ -643,16 +644,26 @@ def upload_rows(sizes: UploadSizes, why_not_reference: str) -> list[str]:
     return out
 
 
-def with_uploads_section(report: str) -> str:
-    """last_run.md with its Uploads section replaced by ``report`` (an ``--only upload``
-    run: its own header, then the section), so a quick upload run keeps the other rows."""
-    body = report.split("\n", 2)[2].replace("\n## Uploads\n\n", "\n", 1)
-    section = "## Uploads (run alone)\n\n" + body
+def download_rows(sizes: DownloadSizes) -> list[str]:
+    """The download rows (issue 13): avala.download against a requests stream, resume."""
+    head, body, notes = run_downloads(sizes, sys.executable)
+    table = markdown_table(head, body)
+    print()
+    print("\n".join([*table, "", *notes]))
+    return ["## Downloads", "", *table, "", *notes, ""]
+
+
+def with_section_alone(report: str, title: str) -> str:
+    """last_run.md with its ``title`` section (Uploads, Downloads) replaced by ``report``
+    (an ``--only upload`` or ``--only download`` run: its own header, then the section),
+    so a quick run of one section keeps the other rows of the last full run."""
+    body = report.split("\n", 2)[2].replace(f"\n## {title}\n\n", "\n", 1)
+    section = f"## {title} (run alone)\n\n" + body
     try:
         previous = LAST_RUN.read_text(encoding="utf-8")
     except OSError:
         return report
-    start = previous.find("\n## Uploads")
+    start = previous.find(f"\n## {title}")
     if start < 0:
         return previous.rstrip("\n") + "\n\n" + section
     end = previous.find("\n## ", start + 1)
@@ -676,6 +687,11 @@ def main() -> int:
     upload.add_argument("--upload-part-mib", type=float, help="the fake's part size (64)")
     upload.add_argument("--resume-part-mib", type=float, default=sizes.resume_part_mib)
     upload.add_argument("--no-resume", action="store_true", help="skip the kill -9 check")
+    dsizes = DownloadSizes()
+    down = parser.add_argument_group("downloads (--only download)")
+    down.add_argument("--download-mib", type=float, default=dsizes.mib, help="object size")
+    down.add_argument("--download-rounds", type=int, default=dsizes.rounds)
+    down.add_argument("--no-download-resume", action="store_true", help="skip the 50%% cut")
     args = parser.parse_args()
     started = time.perf_counter()
     only = set(args.only.split(",")) if args.only else set()
@@ -689,6 +705,9 @@ def main() -> int:
         rounds=args.upload_rounds,
         resume=not args.no_resume,
     )
+    dsizes = DownloadSizes(
+        mib=args.download_mib, rounds=args.download_rounds, resume=not args.no_download_resume
+    )
 
     out: list[str] = ["# avala benchmarks", ""]
     broken = check_sdk_imports()
@@ -698,7 +717,10 @@ def main() -> int:
     fingerprint = sdk_fingerprint()
     header = machine()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    header.insert(0, f"run:      {stamp}, {args.rounds} rounds ({sizes.rounds} for uploads)")
+    rounds = f"{args.rounds} rounds ({sizes.rounds} for uploads, {dsizes.rounds} for downloads)"
+    if only == {"download"}:
+        rounds = f"{dsizes.rounds} rounds of downloads"
+    header.insert(0, f"run:      {stamp}, {rounds}")
     if args.label:
         header.insert(1, f"tree:     {args.label}")
     for line in header:
@@ -706,8 +728,10 @@ def main() -> int:
     out += ["```", *header, "```", ""]
 
     global REFERENCE
-    REFERENCE, why_not = reference_python()
-    if REFERENCE is None:
+    REFERENCE, why_not = None, ""
+    if only != {"download"}:  # the download rows have no existing-SDK contender
+        REFERENCE, why_not = reference_python()
+    if REFERENCE is None and why_not:
         print(why_not, flush=True)
         out += [f"**{why_not}**: its cells read 'not measured'.", ""]
         workloads = [
@@ -719,6 +743,8 @@ def main() -> int:
         out += call_benchmarks(workloads, args.rounds, wants_imports)
     if not only or "upload" in only:
         out += upload_rows(sizes, why_not)
+    if not only or "download" in only:
+        out += download_rows(dsizes)
     if not only or "startup" in only:
         out += startup_section()
 
@@ -735,7 +761,9 @@ def main() -> int:
     if not args.no_write:
         text = "\n".join(out)
         if only == {"upload"}:  # keep the other rows of the last full run
-            text = with_uploads_section(text)
+            text = with_section_alone(text, "Uploads")
+        elif only == {"download"}:
+            text = with_section_alone(text, "Downloads")
         LAST_RUN.write_text(text, encoding="utf-8")
         print(f"wrote {LAST_RUN.relative_to(HERE.parent)}")
     return 0
