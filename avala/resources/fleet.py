@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from avala._decode import field, model, nothing, page, raw
-from avala._request import Call
+from avala._request import Call, Request
 from avala.resources._base import api, compact
 from avala.resources._checks import (
     check_timestamp,
@@ -27,6 +28,7 @@ from avala.resources._checks import (
     sequence,
     string_list,
 )
+from avala.transfers._scan import check_source, check_workers
 from avala.types import (
     Alert,
     AlertChannel,
@@ -46,6 +48,9 @@ from avala.types import (
     UploadUrlsResponse,
 )
 from avala.types.fleet import BatchEventParams
+
+if TYPE_CHECKING:
+    from avala.transfers._fleet_upload import RecordingUploadReport
 
 # --- argument checks (module level: the classes' ``list`` methods shadow the builtin) ---
 
@@ -590,6 +595,27 @@ class Uploads(ManagedUploads):
         body = {"session_uid": required_uid("session_uid", session_uid)}
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.finalize_upload", raw(), path=path, body=body)
+
+    def upload_recording(
+        self,
+        recording_uid: str,
+        source_dir: str | os.PathLike[str],
+        *,
+        storage_config_uid: str | None = None,
+        max_workers: int = 4,
+    ) -> Request[RecordingUploadReport]:
+        """Upload a directory as the recording's files (the legacy protocol: status, init,
+        URLs just in time, PUTs, confirm, finalize), resumable from the journal after a
+        crash. Builds a request; nothing is read or sent until it runs."""
+        from avala.transfers._fleet_upload import upload_recording
+
+        return upload_recording(
+            self,
+            recording_uid=required_uid("recording_uid", recording_uid),
+            source=check_source(source_dir),
+            storage_config_uid=optional_uid("storage_config_uid", storage_config_uid),
+            workers=check_workers(max_workers),
+        )
 
     def get_upload_status(self, recording_uid: str) -> Call[UploadStatusResponse]:
         """Progress of the recording's current upload session (404 when it has none)."""

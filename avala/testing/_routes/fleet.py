@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found, now_iso
@@ -27,9 +26,9 @@ ALERTS = "fleet_alerts"
 CHANNELS = "fleet_alert_channels"
 SESSIONS = "fleet_upload_sessions"
 
-UPLOAD_HOST = "https://uploads.example.invalid"
 MAX_TTL_SECONDS = 7 * 24 * 3600
 NO_SESSION = "No upload session found for this recording."
+PENDING_LISTED = 1000
 
 Record = dict[str, Any]
 NAME = Field(required=True, blank=False)
@@ -322,8 +321,7 @@ def upload_urls(state: Store, req: FakeRequest, recording_uid: str) -> FakeRespo
     urls = []
     for path in paths:
         key = f"{session['s3_prefix']}{path}"
-        signature = secrets.token_hex(8)
-        put_url = f"{UPLOAD_HOST}/{quote(key)}?X-Amz-Expires={ttl}&X-Amz-Signature={signature}"
+        put_url = state.objects.presign("PUT", key, expires_in=ttl)
         headers = {"Content-Type": "application/octet-stream"}
         urls.append({"path": path, "put_url": put_url, "s3_key": key, "headers": headers})
     state.update(SESSIONS, session["uid"], {"status": "uploading"})
@@ -354,6 +352,11 @@ def confirm_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRe
             expected = table[entry["path"]]["size_bytes"]
             if entry["size_bytes"] != expected:
                 errors["size_bytes"] = [f"Does not match the manifest ({expected} bytes)."]
+            # An object in the store must match the ETag (a low-level call may confirm
+            # without one: the fake has no other way to seed a confirmed file).
+            stored = state.objects.info(f"{session['s3_prefix']}{entry['path']}")
+            if stored is not None and stored.etag.strip('"') != str(entry.get("etag")).strip('"'):
+                errors["etag"] = ["Does not match the stored object."]
         item_errors.append(errors)
     if any(item_errors):
         return FakeResponse(400, {"files": item_errors})
@@ -412,7 +415,10 @@ def upload_status(state: Store, req: FakeRequest, recording_uid: str) -> FakeRes
         "confirmed_files": session["confirmed_files"],
         "total_bytes": session["total_bytes"],
         "confirmed_bytes": session["confirmed_bytes"],
-        "pending_paths": [f["path"] for f in session["files"] if f["etag"] is None],
+        # Like the API: at most PENDING_LISTED paths, so a long list may be cut short.
+        "pending_paths": [f["path"] for f in session["files"] if f["etag"] is None][
+            :PENDING_LISTED
+        ],
     }
     return FakeResponse(200, body)
 
