@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from returns.result import Failure, Success
 
 from avala import Client
 from avala.errors import DecodeError, TerminalStatusError, UnsafeUrlError, ValidationError
 from avala.events import FileSkipped, FileStored
 from avala.testing import FakeAvala, Fault
-from avala.transfers._fleet_upload import PENDING_CAP, URL_TTL_SECONDS
+from avala.transfers._fleet_upload import PENDING_CAP, URL_TTL_SECONDS, check_grant
+from avala.types import JsonObject, UploadUrlEntry
 from tests.transfers.fleet_helpers import (
     REC,
     fleet_calls,
@@ -216,3 +218,43 @@ def test_a_bad_grant_is_a_typed_failure_with_nothing_sent(
 
 def test_url_lifetime_is_short() -> None:
     assert URL_TTL_SECONDS <= 900
+
+
+KEY = "fleet/rec-1/s/cam/front view.mcap"
+HEADERS = {"Content-Type": "application/octet-stream"}
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://b.s3.us-east-1.amazonaws.com/fleet/rec-1/s/cam/front%20view.mcap?X=1", True),
+        ("https://s3.us-east-1.amazonaws.com/b/fleet/rec-1/s/cam/front%20view.mcap?X=1", True),
+        ("https://s3.amazonaws.com/b/c/fleet/rec-1/s/cam/front%20view.mcap", False),
+        ("https://b.s3.amazonaws.com/fleet/rec-1/s/cam/other.mcap", False),
+        ("https://b.s3.amazonaws.com/x/fleet/rec-1/s/cam/front%20view.mcapx", False),
+        ("https://b.s3.amazonaws.com:443/fleet/rec-1/s/cam/front%20view.mcap", False),
+    ],
+)
+def test_a_grant_url_must_address_exactly_its_object(url: str, ok: bool) -> None:
+    entry = UploadUrlEntry(
+        path="cam/front view.mcap", put_url=url, s3_key=KEY, headers=JsonObject(HEADERS)
+    )
+    result = check_grant(entry, "cam/front view.mcap", "fleet/rec-1/s/")
+    assert isinstance(result, Success) == ok, result
+
+
+def test_a_grant_key_must_be_the_prefix_and_path() -> None:
+    url = "https://b.s3.amazonaws.com/fleet/rec-2/s/cam/front%20view.mcap"
+    entry = UploadUrlEntry(
+        path="cam/front view.mcap",
+        put_url=url,
+        s3_key="fleet/rec-2/s/cam/front view.mcap",
+        headers=JsonObject(HEADERS),
+    )
+    assert isinstance(check_grant(entry, "cam/front view.mcap", "fleet/rec-1/s/"), Failure)
+    # without a known prefix (an adopted session), the key must still end in the path
+    assert isinstance(check_grant(entry, "cam/front view.mcap", None), Success)
+    partial_name = UploadUrlEntry(
+        path="view.mcap", put_url=url, s3_key=entry.s3_key, headers=JsonObject(HEADERS)
+    )
+    assert isinstance(check_grant(partial_name, "view.mcap", None), Failure)
