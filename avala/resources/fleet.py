@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from avala._decode import field, model, nothing, page, raw
-from avala._request import Call, Request
-from avala.resources._base import api, compact
+from avala._request import Call, Request, poll
+from avala.resources._base import StatusIn, api, compact
 from avala.resources._checks import (
+    check_interval,
     check_timestamp,
     json_object,
     json_objects,
@@ -106,6 +107,9 @@ def _upload_files(name: str, value: object) -> list[dict[str, Any]]:
     entries = sequence(name, value)
     return non_empty(name, [_upload_file(f"{name}[{i}]", e) for i, e in enumerate(entries)])
 
+
+RECORDING_READY = frozenset({"ready"})
+RECORDING_FAILED = frozenset({"error"})
 
 # --- builders -----------------------------------------------------------------------------
 
@@ -213,6 +217,21 @@ class Recordings:
         )
         path = {"recording_id": recording_id}
         return api("fleet.recordings.update", model(Recording), path=path, body=body)
+
+    def wait(
+        self, recording_id: str, *, interval: float = 10.0, timeout: float = 3600.0
+    ) -> Request[Recording]:
+        """Poll the recording until it is ``ready`` (processed after an upload). ``error``
+        ends the wait as a ``TerminalStatusError`` holding the recording; ``timeout``
+        seconds without either is a ``WaitTimeoutError``. Compose it after an upload:
+        ``uploads.upload_recording(uid, src).bind(lambda _: recordings.wait(uid))``."""
+        return poll(
+            self.get(recording_id),
+            StatusIn(RECORDING_READY),
+            interval=check_interval("interval", interval, 0.5),
+            timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
+            fails_when=StatusIn(RECORDING_FAILED),
+        )
 
     def delete(self, recording_id: str) -> Call[None]:
         """Remove a recording."""

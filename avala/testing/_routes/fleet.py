@@ -392,12 +392,26 @@ def finalize_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeR
         total = session["total_files"]
         return _refuse(f"{pending} of {total} files are not confirmed yet.")
     state.update(SESSIONS, session["uid"], {"status": "completed"})
+    state.update(RECORDINGS, recording_uid, {"status": "processing"})
     body = {
         "detail": "Upload finalized; the recording is queued for processing.",
         "session_uid": session["uid"],
         "status": "completed",
     }
     return FakeResponse(200, body)
+
+
+@router.route("GET", "/fleet/recordings/{recording_id}/")
+def get_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
+    """Each GET of a recording being processed (after a finalized upload) advances it:
+    processing -> ready (or error, for uids in ``fake.recording_failures``)."""
+    recording = state.get(RECORDINGS, recording_id)
+    if recording is None:
+        return not_found()
+    if recording.get("status") == "processing":
+        done = "error" if recording_id in state.recording_failures else "ready"
+        recording = state.update(RECORDINGS, recording_id, {"status": done}) or recording
+    return FakeResponse(200, RECORDING.view(recording))
 
 
 @router.route("GET", "/fleet/recordings/{recording_uid}/upload/status/")
@@ -470,7 +484,7 @@ CHANNEL = Resource(
 
 STANDARD: Table = {
     **routes("fleet.devices", DEVICE, "list", "get", "update", "delete"),
-    **routes("fleet.recordings", RECORDING, "list", "get", "update", "delete"),
+    **routes("fleet.recordings", RECORDING, "list", "update", "delete"),
     **routes("fleet.events", EVENT, "list", "get", "delete"),
     **routes("fleet.rules", RULE, "create", "get", "update", "delete"),
     **routes("fleet.alerts", ALERT, "list", "get"),
