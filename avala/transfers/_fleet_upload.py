@@ -416,7 +416,11 @@ def _finalize(uploads: Uploads, session: _Session) -> Request[str]:
 
 def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[RecordingUploadReport]:
     send, skip = session.to_send()
-    if session.status in DONE and not send:
+    if session.status in DONE and send:
+        changed = ", ".join(f.path_in_dataset for f in send[:5])
+        message = f"the recording's upload is {session.status}; files changed since: {changed}"
+        return fail(TerminalStatusError(message))
+    if session.status in DONE:
         skipped_paths = tuple(f.path_in_dataset for f in skip)
         report = RecordingUploadReport(
             session.opened.recording_uid, session.session_uid, (), skipped_paths, 0, session.status

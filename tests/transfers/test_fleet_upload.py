@@ -11,7 +11,7 @@ from returns.result import Failure, Success
 from avala import Client
 from avala.errors import DecodeError, TerminalStatusError, UnsafeUrlError, ValidationError
 from avala.events import FileSkipped, FileStored
-from avala.testing import FakeAvala, Fault
+from avala.testing import FakeAvala, Fault, StorageFault
 from avala.transfers._fleet_upload import PENDING_CAP, URL_TTL_SECONDS, check_grant
 from avala.types import JsonObject, UploadUrlEntry
 from tests.transfers.fleet_helpers import (
@@ -21,7 +21,7 @@ from tests.transfers.fleet_helpers import (
     sessions,
     stored_files,
 )
-from tests.transfers.upload_helpers import KINDS, Events, pattern, run, write_tree
+from tests.transfers.upload_helpers import KINDS, Events, pattern, run, touch, write_tree
 
 TREE = {
     "cam/front.mcap": pattern(300_000, 1),
@@ -258,3 +258,39 @@ def test_a_grant_key_must_be_the_prefix_and_path() -> None:
         path="view.mcap", put_url=url, s3_key=entry.s3_key, headers=JsonObject(HEADERS)
     )
     assert isinstance(check_grant(partial_name, "view.mcap", None), Failure)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_expired_url_is_asked_for_again_for_that_file_alone(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    source = write_tree(tmp_path / "src", {"a.bin": b"a" * 1000, "b.bin": b"b" * 10})
+    fake.objects.inject(StorageFault.expired(), method="PUT", key="*a.bin")
+
+    report = run(kind, client.fleet.uploads.upload_recording(REC, source, max_workers=1)).unwrap()
+
+    assert stored_files(fake) == {"a.bin": b"a" * 1000, "b.bin": b"b" * 10}
+    asks = [a.body["file_paths"] for a in fleet_calls(fake, "urls/")]
+    assert asks == [["a.bin", "b.bin"], ["a.bin"]]
+    assert report.bytes_sent == 1010
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_changed_after_completion_is_a_typed_failure_with_nothing_sent(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    source = write_tree(tmp_path / "src", {"a.bin": b"a" * 10, "b.bin": b"b" * 10})
+    request = client.fleet.uploads.upload_recording(REC, source)
+    run(kind, request).unwrap()
+    touch(source / "a.bin", b"A" * 10)  # same size: the manifest totals still match
+    fake.objects.clear_requests()
+    before = len(fake.requests)
+
+    error = run(kind, request).failure()
+
+    assert isinstance(error, TerminalStatusError) and "a.bin" in error.message
+    assert fake.objects.requests == []
+    assert [r.method for r in fake.requests[before:]] == ["GET"]
+    assert stored_files(fake)["a.bin"] == b"a" * 10
