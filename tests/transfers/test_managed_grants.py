@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from returns.result import Failure, Success
 
+from avala import Client
 from avala.errors import PartGrantRefusedError
+from avala.testing import FakeAvala
 from avala.transfers._managed_grants import MANAGED_PART_SIZE, check_part_grant, pin_of
 from avala.transfers._parts import PartRange
 
@@ -159,3 +161,36 @@ def test_loopback_needs_the_insecure_switch(monkeypatch: pytest.MonkeyPatch) -> 
     assert check(local).failure().reason == "url_scheme"
     monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
     assert isinstance(check(local), Success)
+
+
+def test_the_fakes_grants_pass_the_checks(
+    fake: FakeAvala, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FakeAvala's managed grants are what §3.7 accepts (on loopback, with the switch), so
+    a managed workflow can be tested end to end against it."""
+    monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
+    rec, session = "4d6f0c1e-2b3a-4c5d-8e9f-0a1b2c3d4e5f", SESSION
+    fake.store.insert("fleet_recordings", {"uid": rec, "device": "dev-1"})
+    uploads = client.fleet.uploads
+    manifest = [{"path": "run1.mcap", "size_bytes": 100, "content_sha256": "5e" * 32}]
+    status = client.run(uploads.managed_admit(rec, session, manifest)).unwrap()
+    file_uid = status.files[0].file_uid
+    opened = client.run(uploads.managed_multipart_init(rec, session, file_uid)).unwrap()
+    call = uploads.managed_multipart_parts(rec, session, file_uid, opened.generation_uid, [1])
+    (given,) = client.run(call).unwrap().parts
+    raw = {name: getattr(given, name) for name in GRANT_FIELDS}
+    raw["headers"] = dict(given.headers)
+
+    result = check_part_grant(
+        raw, path="run1.mcap", part=PartRange(1, 0, 100), session_uid=session, now=datetime.now(UTC)
+    )
+
+    assert isinstance(result, Success), result
+    # and the same grant for another session's path is refused
+    other = check_part_grant(
+        raw, path="run2.mcap", part=PartRange(1, 0, 100), session_uid=session, now=datetime.now(UTC)
+    )
+    assert isinstance(other, Failure)
+
+
+GRANT_FIELDS = ("grant_uid", "part_number", "offset", "size_bytes", "url", "expires_at")
