@@ -34,6 +34,7 @@ __all__ = [
     "GoneError",
     "ExportNotReadyError",
     "GrantRefusedError",
+    "PartGrantRefusedError",
     "UnpinnedReferenceWarning",
 ]
 
@@ -270,6 +271,17 @@ class GrantRefusedError(AvalaError):
     def __init__(self, message: str, *, reason: str = "") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class PartGrantRefusedError(GrantRefusedError):
+    """A managed fleet upload's part grant failed its checks (UPLOADS.md §3.7: numbers,
+    headers, host, object path, signature query, expiry, pin); nothing was sent with it.
+    ``path`` and ``part_number`` say which file and part."""
+
+    def __init__(self, message: str, *, reason: str, path: str, part_number: int) -> None:
+        super().__init__(f"{path} part {part_number}: {message}", reason=reason)
+        self.path = path
+        self.part_number = part_number
 
 
 class UnpinnedReferenceWarning(UserWarning):

@@ -42,6 +42,10 @@ def seed_docs_world(fake: FakeAvala) -> None:
     fake.add_dataset(uid="ds-lidar-top", name="Top lidar", item_count=300)
     fake.store.insert("datasets_sequences", {"uid": "seq-0001", "dataset_uid": "ds-front-camera"})
     fake.add_export(uid="exp-lanes", status="processing", project="prj-lanes")
+    fake.store.insert("fleet_devices", {"uid": "dev-robot-7", "name": "Robot 7"})
+    fake.store.insert(
+        "fleet_recordings", {"uid": "rec-0001", "device": "dev-robot-7", "status": "pending"}
+    )
     fake.publish_revision(
         "acme", "warehouse-nav", {f"frames/{n:03d}.bin": bytes([n]) * 2048 for n in range(3)}
     )

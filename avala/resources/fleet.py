@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from avala._decode import field, model, nothing, page, raw
-from avala._request import Call
-from avala.resources._base import api, compact
+from avala._request import Call, Request, poll
+from avala.resources._base import StatusIn, api, compact
 from avala.resources._checks import (
+    check_interval,
     check_timestamp,
     json_object,
     json_objects,
@@ -27,6 +29,7 @@ from avala.resources._checks import (
     sequence,
     string_list,
 )
+from avala.transfers._scan import check_source, check_workers
 from avala.types import (
     Alert,
     AlertChannel,
@@ -46,6 +49,9 @@ from avala.types import (
     UploadUrlsResponse,
 )
 from avala.types.fleet import BatchEventParams
+
+if TYPE_CHECKING:
+    from avala.transfers._fleet_upload import RecordingUploadReport
 
 # --- argument checks (module level: the classes' ``list`` methods shadow the builtin) ---
 
@@ -101,6 +107,9 @@ def _upload_files(name: str, value: object) -> list[dict[str, Any]]:
     entries = sequence(name, value)
     return non_empty(name, [_upload_file(f"{name}[{i}]", e) for i, e in enumerate(entries)])
 
+
+RECORDING_READY = frozenset({"ready"})
+RECORDING_FAILED = frozenset({"error"})
 
 # --- builders -----------------------------------------------------------------------------
 
@@ -208,6 +217,21 @@ class Recordings:
         )
         path = {"recording_id": recording_id}
         return api("fleet.recordings.update", model(Recording), path=path, body=body)
+
+    def wait(
+        self, recording_id: str, *, interval: float = 10.0, timeout: float = 3600.0
+    ) -> Request[Recording]:
+        """Poll the recording until it is ``ready`` (processed after an upload). ``error``
+        ends the wait as a ``TerminalStatusError`` holding the recording; ``timeout``
+        seconds without either is a ``WaitTimeoutError``. Compose it after an upload:
+        ``uploads.upload_recording(uid, src).bind(lambda _: recordings.wait(uid))``."""
+        return poll(
+            self.get(recording_id),
+            StatusIn(RECORDING_READY),
+            interval=check_interval("interval", interval, 0.5),
+            timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
+            fails_when=StatusIn(RECORDING_FAILED),
+        )
 
     def delete(self, recording_id: str) -> Call[None]:
         """Remove a recording."""
@@ -590,6 +614,27 @@ class Uploads(ManagedUploads):
         body = {"session_uid": required_uid("session_uid", session_uid)}
         path = {"recording_uid": recording_uid}
         return api("fleet.uploads.finalize_upload", raw(), path=path, body=body)
+
+    def upload_recording(
+        self,
+        recording_uid: str,
+        source_dir: str | os.PathLike[str],
+        *,
+        storage_config_uid: str | None = None,
+        max_workers: int = 4,
+    ) -> Request[RecordingUploadReport]:
+        """Upload a directory as the recording's files (the legacy protocol: status, init,
+        URLs just in time, PUTs, confirm, finalize), resumable from the journal after a
+        crash. Builds a request; nothing is read or sent until it runs."""
+        from avala.transfers._fleet_upload import upload_recording
+
+        return upload_recording(
+            self,
+            recording_uid=required_uid("recording_uid", recording_uid),
+            source=check_source(source_dir),
+            storage_config_uid=optional_uid("storage_config_uid", storage_config_uid),
+            workers=check_workers(max_workers),
+        )
 
     def get_upload_status(self, recording_uid: str) -> Call[UploadStatusResponse]:
         """Progress of the recording's current upload session (404 when it has none)."""

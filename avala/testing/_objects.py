@@ -158,16 +158,18 @@ class ObjectStore:
         upload_id: str | None = None,
         part_number: int | None = None,
         issued_at: datetime | None = None,
+        signed_headers: str = "host",
     ) -> str:
         """A URL allowing ``method`` on ``key`` for ``expires_in`` seconds from
-        ``issued_at`` (now); with ``upload_id`` and ``part_number``, a part PUT."""
+        ``issued_at`` (now); with ``upload_id`` and ``part_number``, a part PUT.
+        ``signed_headers`` is what the URL claims to sign (not enforced by the store)."""
         issued = (issued_at or datetime.now(UTC)).astimezone(UTC)
         query = {
             "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
             "X-Amz-Credential": f"FAKEKEY/{issued:%Y%m%d}/auto/s3/aws4_request",
             "X-Amz-Date": issued.strftime(AMZ_DATE),
             "X-Amz-Expires": str(int(expires_in)),
-            "X-Amz-SignedHeaders": "host",
+            "X-Amz-SignedHeaders": signed_headers,
         }
         if upload_id is not None:
             query["uploadId"] = upload_id

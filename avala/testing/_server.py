@@ -324,6 +324,15 @@ class FakeAvala:
         self._store.export_failures = set(value)
 
     @property
+    def recording_failures(self) -> set[str]:
+        """Recording uids whose processing after a finalized upload ends in "error"."""
+        return self._store.recording_failures
+
+    @recording_failures.setter
+    def recording_failures(self, value: set[str]) -> None:
+        self._store.recording_failures = set(value)
+
+    @property
     def requests(self) -> list[ReceivedRequest]:
         with self._lock:
             return list(self._requests)

@@ -119,6 +119,8 @@ class Store:
         self.base_url = ""
         # Project uids whose exports end in "failed" instead of "exported".
         self.export_failures: set[str] = set()
+        # Recording uids whose processing after an upload ends in "error", not "ready".
+        self.recording_failures: set[str] = set()
         # (scope, Idempotency-Key) -> uid of the record the first request created.
         self.idempotency: dict[tuple[str, str], str] = {}
         # Where presigned URLs point, and how the upload routes cut files (see

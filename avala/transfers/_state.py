@@ -22,6 +22,7 @@ __all__ = [
     "canonical_base_url",
     "destination_key",
     "journal_path",
+    "recording_key",
     "state_dir",
 ]
 
@@ -134,8 +135,27 @@ def destination_key(
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
-def journal_path(directory: PurePath, key: str) -> Path:
-    """The journal file of destination ``key`` inside the state directory."""
+def recording_key(base_url: str, recording_uid: str) -> str:
+    """The hex sha256 naming one fleet recording upload: (canonical base URL, recording
+    uid). Never the API key, so a rotated key finds the same journal."""
+    if not recording_uid:
+        raise ValueError("recording_uid must not be empty")
+    canonical = json.dumps(
+        [
+            _KEY_VERSION,
+            "fleet-recording",
+            canonical_base_url(base_url),
+            _canonical_uid(recording_uid),
+        ],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def journal_path(directory: PurePath, key: str, kind: str = "datasets") -> Path:
+    """The journal file of destination ``key`` (of ``kind``: datasets, recordings) inside
+    the state directory."""
     if len(key) != 64 or any(c not in "0123456789abcdef" for c in key):
         raise ValueError("key must be a destination_key (64 lowercase hex digits)")
-    return Path(directory) / "uploads" / "datasets" / f"{key}.journal"
+    return Path(directory) / "uploads" / kind / f"{key}.journal"

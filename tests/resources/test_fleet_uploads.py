@@ -126,7 +126,9 @@ def test_get_upload_urls(client: Client, world: FakeAvala) -> None:
     assert [u.path for u in urls.urls] == ["logs/run.mcap", "meta.json"]
     first = urls.urls[0]
     assert first.s3_key == f"{session.s3_prefix}logs/run.mcap"
-    assert first.put_url.startswith("https://") and "X-Amz-Expires=600" in first.put_url
+    # A URL of the fake's object store, signed for that key and lifetime.
+    assert first.put_url.startswith(world.objects.base_url + "/")
+    assert "X-Amz-Expires=600" in first.put_url
     assert first.headers == pmap({"Content-Type": "application/octet-stream"})
 
     status = client.run(client.fleet.uploads.get_upload_status(REC)).unwrap()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, cursor_page, not_found, now_iso
@@ -27,9 +26,9 @@ ALERTS = "fleet_alerts"
 CHANNELS = "fleet_alert_channels"
 SESSIONS = "fleet_upload_sessions"
 
-UPLOAD_HOST = "https://uploads.example.invalid"
 MAX_TTL_SECONDS = 7 * 24 * 3600
 NO_SESSION = "No upload session found for this recording."
+PENDING_LISTED = 1000
 
 Record = dict[str, Any]
 NAME = Field(required=True, blank=False)
@@ -322,8 +321,7 @@ def upload_urls(state: Store, req: FakeRequest, recording_uid: str) -> FakeRespo
     urls = []
     for path in paths:
         key = f"{session['s3_prefix']}{path}"
-        signature = secrets.token_hex(8)
-        put_url = f"{UPLOAD_HOST}/{quote(key)}?X-Amz-Expires={ttl}&X-Amz-Signature={signature}"
+        put_url = state.objects.presign("PUT", key, expires_in=ttl)
         headers = {"Content-Type": "application/octet-stream"}
         urls.append({"path": path, "put_url": put_url, "s3_key": key, "headers": headers})
     state.update(SESSIONS, session["uid"], {"status": "uploading"})
@@ -354,6 +352,11 @@ def confirm_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRe
             expected = table[entry["path"]]["size_bytes"]
             if entry["size_bytes"] != expected:
                 errors["size_bytes"] = [f"Does not match the manifest ({expected} bytes)."]
+            # An object in the store must match the ETag (a low-level call may confirm
+            # without one: the fake has no other way to seed a confirmed file).
+            stored = state.objects.info(f"{session['s3_prefix']}{entry['path']}")
+            if stored is not None and stored.etag.strip('"') != str(entry.get("etag")).strip('"'):
+                errors["etag"] = ["Does not match the stored object."]
         item_errors.append(errors)
     if any(item_errors):
         return FakeResponse(400, {"files": item_errors})
@@ -389,12 +392,26 @@ def finalize_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeR
         total = session["total_files"]
         return _refuse(f"{pending} of {total} files are not confirmed yet.")
     state.update(SESSIONS, session["uid"], {"status": "completed"})
+    state.update(RECORDINGS, recording_uid, {"status": "processing"})
     body = {
         "detail": "Upload finalized; the recording is queued for processing.",
         "session_uid": session["uid"],
         "status": "completed",
     }
     return FakeResponse(200, body)
+
+
+@router.route("GET", "/fleet/recordings/{recording_id}/")
+def get_recording(state: Store, req: FakeRequest, recording_id: str) -> FakeResponse:
+    """Each GET of a recording being processed (after a finalized upload) advances it:
+    processing -> ready (or error, for uids in ``fake.recording_failures``)."""
+    recording = state.get(RECORDINGS, recording_id)
+    if recording is None:
+        return not_found()
+    if recording.get("status") == "processing":
+        done = "error" if recording_id in state.recording_failures else "ready"
+        recording = state.update(RECORDINGS, recording_id, {"status": done}) or recording
+    return FakeResponse(200, RECORDING.view(recording))
 
 
 @router.route("GET", "/fleet/recordings/{recording_uid}/upload/status/")
@@ -412,7 +429,10 @@ def upload_status(state: Store, req: FakeRequest, recording_uid: str) -> FakeRes
         "confirmed_files": session["confirmed_files"],
         "total_bytes": session["total_bytes"],
         "confirmed_bytes": session["confirmed_bytes"],
-        "pending_paths": [f["path"] for f in session["files"] if f["etag"] is None],
+        # Like the API: at most PENDING_LISTED paths, so a long list may be cut short.
+        "pending_paths": [f["path"] for f in session["files"] if f["etag"] is None][
+            :PENDING_LISTED
+        ],
     }
     return FakeResponse(200, body)
 
@@ -464,7 +484,7 @@ CHANNEL = Resource(
 
 STANDARD: Table = {
     **routes("fleet.devices", DEVICE, "list", "get", "update", "delete"),
-    **routes("fleet.recordings", RECORDING, "list", "get", "update", "delete"),
+    **routes("fleet.recordings", RECORDING, "list", "update", "delete"),
     **routes("fleet.events", EVENT, "list", "get", "delete"),
     **routes("fleet.rules", RULE, "create", "get", "update", "delete"),
     **routes("fleet.alerts", ALERT, "list", "get"),

@@ -214,6 +214,7 @@ def multipart_parts(state: Store, req: FakeRequest, recording_uid: str) -> FakeR
             upload_id=file["upload_id"],
             part_number=n,
             issued_at=issued,
+            signed_headers="content-length;host",  # as R2 grants are (UPLOADS.md §3.7)
         )
         grants.append(
             {
