@@ -52,6 +52,7 @@ from avala.transfers._journal import (
     apply,
     fold,
 )
+from avala.transfers._lookahead import LookAhead
 from avala.transfers._plan import (
     FileToSend,
     GeometryError,
@@ -200,30 +201,18 @@ class PartGrants:
     ) -> None:
         self._datasets = datasets
         self._upload_uid = upload_uid
-        self._numbers = tuple(numbers)
-        self._position = {n: i for i, n in enumerate(self._numbers)}
-        self._window = max(1, min(window, MAX_PARTS_PER_CALL))
+        self._ahead = LookAhead(numbers, min(window, MAX_PARTS_PER_CALL))
         self._lock = threading.Lock()
         self._granted: dict[int, Presigned] = {}
-        self._asked = 0  # self._numbers[:self._asked] were asked for
 
     def prefetch(self) -> Request[None]:
         """Ask for the first window of URLs (before the transfers start)."""
-        with self._lock:
-            first = self._numbers[: self._window]
-            self._asked = len(first)
+        first = self._ahead.first()
         return self._ask(first) if first else pure(None)
 
     def target(self, number: int) -> Request[Presigned]:
         """The URL for part ``number``, asking for the next window first when it runs low."""
-        with self._lock:
-            index = self._position[number]
-            ahead = self._asked - (index + 1)
-            ask: tuple[int, ...] = ()
-            if ahead < self._window and self._asked < len(self._numbers):
-                start = max(self._asked, index)
-                ask = self._numbers[start : start + self._window]
-                self._asked = start + len(ask)
+        ask = self._ahead.due(number)
         if not ask:
             return self._take(number)
         return self._ask(ask).bind(lambda _: self._take(number))

@@ -46,6 +46,7 @@ from avala.events import FileStored as FileStoredEvent
 from avala.transfers import _local
 from avala.transfers._hosts import check_upload_url
 from avala.transfers._journal import BatchBound, FileStored, UploadState, fold
+from avala.transfers._lookahead import LookAhead
 from avala.transfers._scan import ScannedFile, ScanResult
 from avala.transfers._state import journal_path, recording_key, state_dir
 from avala.transfers._values import Presigned, Stored, presigned, put_object
@@ -282,21 +283,12 @@ class UrlGrants:
     def __init__(self, uploads: Uploads, session: _Session, paths: Sequence[str], window: int):
         self._uploads = uploads
         self._session = session
-        self._paths = tuple(paths)
-        self._position = {p: i for i, p in enumerate(self._paths)}
-        self._window = max(1, min(window, MAX_PATHS_PER_CALL))
+        self._ahead = LookAhead(paths, min(window, MAX_PATHS_PER_CALL))
         self._lock = threading.Lock()
         self._granted: dict[str, UploadUrlEntry] = {}
-        self._asked = 0
 
     def target(self, path: str) -> Request[Presigned]:
-        with self._lock:
-            index = self._position[path]
-            ask: tuple[str, ...] = ()
-            if self._asked - (index + 1) < self._window and self._asked < len(self._paths):
-                start = max(self._asked, index)
-                ask = self._paths[start : start + self._window]
-                self._asked = start + len(ask)
+        ask = self._ahead.due(path)
         asked = self._ask(ask) if ask else pure(None)
         return asked.bind(lambda _: self._take(path))
 
