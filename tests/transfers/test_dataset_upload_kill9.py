@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from avala import Client
 from avala.events import FileSkipped
 from avala.testing import FakeAvala, StorageFault
 from tests.transfers.upload_helpers import KINDS, Events, MiB, journal_files, pattern, run
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
@@ -28,14 +28,6 @@ with Client() as client:
 """
 PART = 5 * MiB
 WORKERS = 2
-
-
-def wait_for(condition: object, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("kind", KINDS)

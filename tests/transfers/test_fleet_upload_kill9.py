@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from avala import Client
 from avala.testing import FakeAvala, StorageFault
 from tests.transfers.fleet_helpers import REC, fleet_calls, seed_recording, sessions, stored_files
 from tests.transfers.upload_helpers import KINDS, pattern, run, write_tree
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 
@@ -29,14 +29,6 @@ with Client() as client:
 """
 WORKERS = 2
 TREE = {f"cam/{i}.mcap": pattern(50_000 + i, i) for i in range(8)}
-
-
-def wait_for(condition: object, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("kind", KINDS)
