@@ -27,7 +27,7 @@ __all__ = [
 
 _HOST_SYNTAX = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
-_R2 = re.compile(r"^[0-9a-f]{32}(\.eu)?\.r2\.cloudflarestorage\.com$")
+R2_HOST = re.compile(r"^[0-9a-f]{32}(\.eu)?\.r2\.cloudflarestorage\.com$")
 _S3_ANY = re.compile(r"(^|\.)s3([-.][a-z0-9-]+)*\.amazonaws\.com$")
 
 # Downloads: one rule per provider a grant names (UPLOADS.md §7.2).
@@ -46,7 +46,7 @@ _AZURE = re.compile(r"^[a-z0-9]{3,24}\.blob\.core\.windows\.net$")
 def _upload_host(host: str) -> bool:
     return (
         host == "data.avala.ai"
-        or _R2.match(host) is not None
+        or R2_HOST.match(host) is not None
         or _S3_ANY.search(host) is not None
         or host == "storage.googleapis.com"
         or host.endswith(".storage.googleapis.com")
@@ -59,7 +59,7 @@ DOWNLOAD_HOSTS: Mapping[str, Callable[[str], bool]] = {
     "aws_s3": lambda host: _AWS_S3.match(host) is not None,
     "gcs": lambda host: _GCS.match(host) is not None,
     "azure_blob": lambda host: _AZURE.match(host) is not None,
-    "cloudflare_r2": lambda host: _R2.match(host) is not None,
+    "cloudflare_r2": lambda host: R2_HOST.match(host) is not None,
 }
 """Download host rules by grant provider; ``avala_edge`` and ``avala_proxy`` depend on the
 API base URL and join with the resolver."""

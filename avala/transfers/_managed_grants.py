@@ -26,6 +26,7 @@ from returns.result import Failure, Result, Success
 
 from avala._config import LOOPBACK_HOSTS, insecure_allowed
 from avala.errors import AvalaError, PartGrantRefusedError
+from avala.transfers._hosts import R2_HOST
 from avala.transfers._parts import PartRange
 from avala.transfers._values import Presigned, presigned
 
@@ -51,7 +52,6 @@ QUERY_KEYS = frozenset(
         "X-Amz-Signature",
     }
 )
-R2_HOST = re.compile(r"^[0-9a-f]{32}(\.eu)?\.r2\.cloudflarestorage\.com$")
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 SIGNATURE = re.compile(r"^[0-9a-f]{64}$")
 EXPIRES = re.compile(r"^[1-9][0-9]{0,2}$")
