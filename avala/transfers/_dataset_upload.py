@@ -22,7 +22,6 @@ need them; a 403 (expired URL) asks again for that part alone.
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -62,7 +61,7 @@ from avala.transfers._plan import (
     plan_upload,
 )
 from avala.transfers._scan import FileEntry, ScannedFile, ScanResult
-from avala.transfers._state import destination_key, journal_path, state_dir
+from avala.transfers._state import destination_key, journal_path
 from avala.transfers._values import Presigned, Stored, presigned, put_object
 from avala.types import Dataset, ManualUploadDescriptor, ManualUploadPartGrants, UploadQuota
 from avala.types._common import to_plain
@@ -104,19 +103,12 @@ class UploadReport:
 # --- local steps (run by the driver: the only place these touch the disk) -----------------
 
 
-def _state_dir() -> Path:
-    try:
-        return state_dir()
-    except ValueError as error:  # a relative AVALA_STATE_DIR
-        raise _local.StateDirError(str(error), os.environ.get("AVALA_STATE_DIR", "")) from None
-
-
 def _scan_source(source: str) -> ScanResult:
-    return _local.scan(source, state_dir=_state_dir())
+    return _local.scan(source, state_dir=_local.usable_state_dir())
 
 
 def _stat_entries(entries: tuple[FileEntry, ...]) -> ScanResult:
-    return _local.stat_files(entries, state_dir=_state_dir())
+    return _local.stat_files(entries, state_dir=_local.usable_state_dir())
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +165,7 @@ def open_session(
     session per (batch, path), which would answer for the old content. With
     ``keep_created``, a batch that already made its dataset is kept as it is.
     """
-    path = journal_path(_state_dir(), destination.key)
+    path = journal_path(_local.usable_state_dir(), destination.key)
     state = fold(_local.recover_journal(path))
     changed = any(f.reason == "changed" for f in plan_upload(scan, state).send)
     done = keep_created and state.created is not None

@@ -26,7 +26,6 @@ from disk once, by its PUT.
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Sequence
@@ -48,7 +47,7 @@ from avala.transfers._hosts import check_upload_url
 from avala.transfers._journal import BatchBound, FileStored, UploadState, fold
 from avala.transfers._lookahead import LookAhead
 from avala.transfers._scan import ScannedFile, ScanResult
-from avala.transfers._state import journal_path, recording_key, state_dir
+from avala.transfers._state import journal_path, recording_key
 from avala.transfers._values import Presigned, Stored, presigned, put_object
 from avala.types import UploadSession, UploadStatusResponse, UploadUrlEntry, UploadUrlsResponse
 from avala.types._common import to_plain
@@ -91,13 +90,6 @@ class RecordingUploadReport:
 # --- local steps --------------------------------------------------------------------------
 
 
-def _state_dir() -> Path:
-    try:
-        return state_dir()
-    except ValueError as error:  # a relative AVALA_STATE_DIR
-        raise _local.StateDirError(str(error), os.environ.get("AVALA_STATE_DIR", "")) from None
-
-
 @dataclass(frozen=True, slots=True)
 class _Opened:
     """The scanned source and the recording's journal, folded."""
@@ -109,7 +101,7 @@ class _Opened:
 
 
 def _open(base_url: str, recording_uid: str, source: str) -> _Opened:
-    directory = _state_dir()
+    directory = _local.usable_state_dir()
     scan = _local.scan(source, state_dir=directory)
     path = journal_path(directory, recording_key(base_url, recording_uid), "recordings")
     return _Opened(recording_uid, path, fold(_local.recover_journal(path)), scan)

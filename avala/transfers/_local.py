@@ -39,7 +39,7 @@ from avala.transfers._scan import (
     duplicates,
 )
 from avala.transfers._stamp import Stamp
-from avala.transfers._state import DIR_MODE, FILE_MODE
+from avala.transfers._state import DIR_MODE, FILE_MODE, state_dir
 
 __all__ = [
     "DuplicatePathError",
@@ -109,6 +109,15 @@ class InvalidFileNameError(LocalRefusal):
 
 class StateDirError(LocalRefusal):
     """The source is inside the SDK's state directory, or a file points into it."""
+
+
+def usable_state_dir() -> Path:
+    """The state directory, or ``StateDirError`` for a relative ``AVALA_STATE_DIR`` (its
+    meaning would change with the working directory): an OSError, like every refusal here."""
+    try:
+        return state_dir()
+    except ValueError as error:
+        raise StateDirError(str(error), os.environ.get("AVALA_STATE_DIR", "")) from None
 
 
 class JournalCorruptError(LocalRefusal):
