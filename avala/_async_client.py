@@ -29,6 +29,7 @@ from avala._base_client import (
 )
 from avala._object_get import ObjectFetched
 from avala._object_transport import ObjectReply, ObjectTransport
+from avala._options import check_positive_int
 from avala._pagination import walk
 from avala._program import Emit, Fork, LocalIO, Now, Program, SendObject, Sleep, Transmit
 from avala._request import Call, Request
@@ -64,10 +65,7 @@ class AsyncClient(BaseClient):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         object_transport: ObjectTransport | None = None,
     ) -> None:
-        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
-            raise TypeError("max_concurrency must be an int")
-        if max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be >= 1, got {max_concurrency}")
+        check_positive_int("max_concurrency", max_concurrency)
         super().__init__(
             api_key,
             base_url=base_url,

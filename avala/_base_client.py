@@ -24,6 +24,7 @@ from avala._object_transport import (
     ObjectTransport,
     PooledObjectTransport,
 )
+from avala._options import check_positive_int
 from avala._program import Interpreter, SendObject, Transmit
 from avala._redact import redact_headers, redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
@@ -111,6 +112,12 @@ class BaseClient:
         object_transport: ObjectTransport | None = None,
     ) -> None:
         configure_from_env()
+        check_positive_int("pool_size", pool_size)
+        check_positive_int("max_response_bytes", max_response_bytes)
+        if not isinstance(verify, (bool, str)):
+            raise TypeError(
+                f"verify must be a bool or a CA bundle path, not {type(verify).__name__}"
+            )
         self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries, deadline)
         # max_retries sets the count, unless a policy was given and max_retries left alone.
         policy = retry_policy or RetryPolicy()

@@ -58,3 +58,12 @@ def check_max_retries(count: int) -> int:
     if count < 0:
         raise ValueError(f"max_retries must be >= 0, got {count}")
     return count
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """``value`` if it is an int >= 1 (a bool is not): sizes and counts of the clients."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return value

@@ -120,6 +120,31 @@ def test_bad_timeouts_and_retries(timeout: float, retries: int) -> None:
         Client(KEY, timeout=timeout, max_retries=retries)
 
 
+@pytest.mark.parametrize("client_class", [Client, AsyncClient])
+@pytest.mark.parametrize(
+    ("argument", "value", "error"),
+    [
+        ("pool_size", 0, ValueError),
+        ("pool_size", True, TypeError),  # a bool is not a size, though int(True) == 1
+        ("pool_size", 2.0, TypeError),
+        ("max_response_bytes", -1, ValueError),
+        ("max_response_bytes", "1000", TypeError),
+        ("verify", None, TypeError),  # None would silently mean "verify" to requests
+        ("max_concurrency", 0, ValueError),
+        ("max_concurrency", False, TypeError),
+    ],
+)
+def test_bad_sizes_are_refused_at_construction_naming_the_argument(
+    client_class: type[Client] | type[AsyncClient], argument: str, value: object, error: type
+) -> None:
+    if argument == "pool_size" and client_class is AsyncClient:
+        argument = "max_concurrency"  # the async client sizes its pool by its concurrency
+    if argument == "max_concurrency" and client_class is Client:
+        argument = "pool_size"
+    with pytest.raises(error, match=argument):
+        client_class(KEY, **{argument: value})
+
+
 def test_closed_client_refuses_to_run() -> None:
     c = Client(KEY)
     c.close()
