@@ -44,11 +44,14 @@ def check_utf8(name: str, value: str) -> str:
 
 
 def _encode(segment: str) -> str:
-    return segment if _PLAIN.fullmatch(segment) else quote(segment, safe="")
+    # "@" is a path character (RFC 3986 pchar) and routes such as
+    # /resolve/{owner}/{dataset}@{selector}/ expect it as is, not as %40.
+    return segment if _PLAIN.fullmatch(segment) else quote(segment, safe="@")
 
 
 def render_path(segments: tuple[str, ...]) -> str:
-    """Join segments into ``/a/b/``, each one percent-encoded on its own (``/`` included)."""
+    """Join segments into ``/a/b/``, each one percent-encoded on its own (``/`` included;
+    ``@`` is left as it is, a character a segment may hold)."""
     return "/" + "/".join([_encode(s) for s in segments]) + "/"
 
 

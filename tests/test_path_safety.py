@@ -24,7 +24,7 @@ from avala.resources._endpoints import ENDPOINTS
 from avala.testing.strategies import arguments_for, builder_for, path_text
 
 # What ``quote(segment, safe="")`` may leave in a segment: unreserved characters and escapes.
-ENCODED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-F]{2})+")
+ENCODED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~@-]|%[0-9A-F]{2})+")  # "@" is a pchar
 
 CASES = [
     (endpoint_id, name)

@@ -103,10 +103,12 @@ class Route:
                 if composite is None:
                     params[pat[1:-1]] = unquote(seg)
                     continue
-                found = composite.fullmatch(unquote(seg))
+                # The text between placeholders must come as sent literally (a "%40"
+                # is not the "@" of /resolve/{owner}/{dataset}@{selector}/).
+                found = composite.fullmatch(seg)
                 if found is None:
                     return None
-                params.update(found.groupdict())
+                params.update({k: unquote(v) for k, v in found.groupdict().items()})
             elif pat != seg:
                 return None
         return params

@@ -86,6 +86,9 @@ def test_both_reference_forms_resolve_to_the_same_revision_anonymously(
     assert canonical.reference.is_canonical and canonical.reference.pinned
     assert not friendly.reference.pinned
     assert all("x-avala-api-key" not in r.headers for r in fake.requests)
+    # UPLOADS.md §4.1: the friendly form goes as /resolve/<owner>/<dataset>@<selector>/,
+    # the "@" literal (the fake matches it only so).
+    assert "/resolve/acme/warehouse-nav@main/" in [r.path for r in fake.requests]
 
 
 def test_an_unpinned_reference_warns_and_a_pinned_one_does_not(fake: FakeAvala) -> None:
