@@ -84,7 +84,7 @@ SUBGROUPS: dict[str, str] = {
     "fleet.rules": "Alerting rules.",
     "fleet.alerts": "Alerts raised by rules.",
     "fleet.alert_channels": "Where alerts are sent.",
-    "fleet.uploads": "Recording uploads: the upload-recording workflow and the protocol's calls.",
+    "fleet.uploads": "upload-recording, and the upload protocol calls.",
 }
 """Groups below a top-level group, by endpoint id prefix."""
 
