@@ -348,3 +348,61 @@ def test_an_upload_in_a_terminal_shows_a_bar_ctrl_c_exits_130_and_a_rerun_resume
         resent = fake.objects.bytes_received[key] - first
         assert resent == report["bytes_sent"] < source.stat().st_size
         assert fake.objects.get(key) == source.read_bytes()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_a_recording_upload_in_a_terminal_shows_a_bar_ctrl_c_exits_130_and_a_rerun_resumes(
+    avala_script: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "rec"
+    tree = {"cam/front.mcap": 300_000, "cam/rear.mcap": 200_001, "meta.json": 12}
+    for name, size in tree.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_bytes(os.urandom(size))
+    exit_file = tmp_path / "exit"
+    with FakeAvala() as fake:
+        fake.store.insert("fleet_devices", {"uid": "dev-1", "name": "Robot"})
+        fake.store.insert("fleet_recordings", {"uid": "rec-1", "device": "dev-1"})
+        # two files are stored and confirmed, then every PUT is held (far longer than the
+        # 30 s the test waits for the exit: Ctrl-C must not wait)
+        fake.objects.inject(*[StorageFault.delay(120)] * 3, method="PUT", skip=2)
+        env = {
+            **fake.env(),
+            "AVALA_CONFIG_DIR": str(tmp_path / "cfg"),
+            "AVALA_STATE_DIR": str(tmp_path / "state"),
+        }
+        words = f"fleet uploads upload-recording rec-1 {shlex.quote(str(source))} --workers 1"
+
+        def confirmed() -> set[str]:
+            calls = [r for r in fake.requests if r.path.endswith("/upload/confirm/")]
+            return {f["path"] for call in calls for f in call.body["files"]}
+
+        terminal = Terminal(in_terminal(env, avala_script, words, exit_file))
+        try:
+            deadline = time.monotonic() + 30
+            while len(confirmed()) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            pane = terminal.wait_for("%")
+            assert "uploading recording rec-1" in pane and "files" in pane, pane
+            terminal.send("C-c")
+            code = exit_code_of(exit_file)
+            pane = terminal.screen()
+            assert code == "EXIT=130", pane
+            assert "error: interrupted; run the same command again to resume" in pane, pane
+            assert "Traceback" not in pane, pane
+        finally:
+            terminal.close()
+
+        fake.objects.clear_faults()
+        done = confirmed()
+        assert len(done) == 2
+        rerun = run(avala_script, *shlex.split(words), "-o", "json", env=client_env(env, tmp_path))
+        assert rerun.returncode == 0, rerun.stderr
+        assert rerun.stderr == ""  # not a terminal: no bar
+        report = json.loads(rerun.stdout)
+        assert sorted(report["skipped"]) == sorted(done)
+        assert sorted(report["stored"]) == sorted(set(tree) - done)
+        assert report["status"] == "completed"
+        (session,) = fake.store.where("fleet_upload_sessions", recording_uid="rec-1")
+        for name in tree:
+            assert fake.objects.get(session["s3_prefix"] + name) == (source / name).read_bytes()

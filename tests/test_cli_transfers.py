@@ -1,13 +1,16 @@
 """The transfer commands (``datasets upload-files``, ``datasets create-from-local``,
-``exports download``, ``download``) in-process against FakeAvala, and the progress tally
-that feeds their bars."""
+``fleet uploads upload-recording``, ``exports download``, ``download``) in-process against
+FakeAvala, and the progress tally that feeds their bars."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import signal
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ from avala.events import (
     RetryScheduled,
 )
 from avala.testing import FakeAvala, StorageFault
+from tests.transfers.fleet_helpers import REC, fleet_calls, seed_recording, sessions, stored_files
 
 MiB = 1024 * 1024
 
@@ -150,6 +154,125 @@ def test_create_from_local_requires_its_options(fake: FakeAvala, tmp_path: Path)
     assert fake.requests == []
 
 
+RECORDING_TREE = {"cam/front.mcap": 300_000, "cam/rear.mcap": 200_001, "meta.json": 12}
+
+
+def recording_tree(root: Path, sizes: dict[str, int]) -> dict[str, bytes]:
+    for name, size in sizes.items():
+        files(root / os.path.dirname(name), {os.path.basename(name): size})
+    return {name: (root / name).read_bytes() for name in sizes}
+
+
+def test_upload_recording_stores_the_tree_finalizes_and_prints_the_report(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    config = fake.seed.storage_config()
+    tree = recording_tree(tmp_path / "src", RECORDING_TREE)
+    words = ["fleet", "uploads", "upload-recording", REC, str(tmp_path / "src"), "--workers"]
+    words += ["2", "--storage-config-uid", config.uid, "-o", "json"]
+
+    result = invoke(fake, words, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    (session,) = sessions(fake)
+    assert report["recording_uid"] == REC and report["session_uid"] == session["uid"]
+    assert report["stored"] == sorted(tree) and report["skipped"] == []
+    assert report["bytes_sent"] == sum(RECORDING_TREE.values())
+    assert report["status"] == session["status"] == "completed"
+    assert stored_files(fake) == tree
+    (init,) = fleet_calls(fake, "init/")
+    assert init.body["storage_config_uid"] == config.uid
+    assert result.stderr == ""  # not a terminal: no progress display
+
+    again = invoke(fake, words, tmp_path)  # a rerun: nothing is sent again
+    assert again.exit_code == 0, again.output
+    rerun = json.loads(again.stdout)
+    assert rerun["stored"] == [] and rerun["skipped"] == sorted(tree)
+    assert len(fleet_calls(fake, "init/")) == 1
+
+
+def test_upload_recording_of_a_missing_directory_is_a_local_file_error_exit_1(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    words = ["fleet", "uploads", "upload-recording", REC, str(tmp_path / "nope")]
+
+    result = invoke(fake, words, tmp_path)
+
+    assert result.exit_code == 1 and result.stderr.startswith("error: LocalFileError: ")
+    assert fake.requests == [] and fake.objects.requests == []
+
+
+def test_upload_recording_refuses_a_bad_uid_or_workers_before_sending(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    (tmp_path / "src").mkdir()
+    for extra, said in (
+        ([" "], "recording_uid must not be"),
+        ([REC, "--workers", "0"], "--workers"),
+    ):
+        words = ["fleet", "uploads", "upload-recording", *extra[:1], str(tmp_path / "src")]
+        result = invoke(fake, [*words, *extra[1:]], tmp_path)
+        assert result.exit_code == 2, result.output
+        assert said in result.stderr and "No such command" not in result.stderr
+    assert fake.requests == []
+
+
+def interrupt_when(condition: Callable[[], bool], timeout: float = 30) -> threading.Thread:
+    """Ctrl-C for an in-process command: SIGINT to the main thread once ``condition``
+    holds (checked every 50 ms), as a terminal sends it."""
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def watch() -> None:
+        deadline = time.monotonic() + timeout
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if condition():
+            signal.pthread_kill(main, signal.SIGINT)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_upload_recording_interrupted_exits_130_and_a_rerun_sends_only_the_rest(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    tree = recording_tree(tmp_path / "src", RECORDING_TREE)
+    # two files are stored and confirmed, then the next PUT is held far longer than the
+    # test waits: Ctrl-C must not wait for it
+    fake.objects.inject(*[StorageFault.delay(60)] * 3, method="PUT", skip=2)
+    words = ["fleet", "uploads", "upload-recording", REC, str(tmp_path / "src"), "--workers"]
+    words += ["1", "-o", "json"]
+    watcher = interrupt_when(lambda: len(fleet_calls(fake, "confirm/")) == 2)
+
+    started = time.monotonic()
+    result = invoke(fake, words, tmp_path)
+    watcher.join(timeout=5)
+
+    assert result.exit_code == 130, result.output
+    assert result.stderr == "error: interrupted; run the same command again to resume\n"
+    assert result.stdout == ""
+    assert time.monotonic() - started < 30  # not held by the 60 s PUT
+    confirmed = {f["path"] for call in fleet_calls(fake, "confirm/") for f in call.body["files"]}
+    assert len(confirmed) == 2
+
+    fake.objects.clear_faults()
+    again = invoke(fake, words, tmp_path)
+
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.stdout)
+    assert sorted(report["skipped"]) == sorted(confirmed)
+    assert sorted(report["stored"]) == sorted(set(tree) - confirmed)
+    assert report["bytes_sent"] == sum(len(tree[p]) for p in set(tree) - confirmed)
+    assert report["status"] == "completed" and stored_files(fake) == tree
+    assert len(fleet_calls(fake, "init/")) == 1  # the same session, resumed
+
+
 def test_exports_download_writes_the_archive_and_prints_where(
     fake: FakeAvala, client: Client, tmp_path: Path
 ) -> None:
@@ -251,8 +374,14 @@ def test_the_help_lists_the_transfer_commands(tmp_path: Path) -> None:
     assert "download" in runner.invoke(cli, ["--help"]).output
     datasets = runner.invoke(cli, ["datasets", "--help"]).output
     assert "upload-files" in datasets and "create-from-local" in datasets
+    assert "upload-recording" in runner.invoke(cli, ["fleet", "uploads", "--help"]).output
     assert "download" in runner.invoke(cli, ["exports", "--help"]).output
-    for words in (["download"], ["datasets", "upload-files"], ["exports", "download"]):
+    for words in (
+        ["download"],
+        ["datasets", "upload-files"],
+        ["fleet", "uploads", "upload-recording"],
+        ["exports", "download"],
+    ):
         assert "--quiet" in runner.invoke(cli, [*words, "--help"]).output
 
 

@@ -1,5 +1,6 @@
 """The transfer workflows as commands: ``datasets upload-files``, ``datasets
-create-from-local``, ``exports download`` and ``download``.
+create-from-local``, ``fleet uploads upload-recording``, ``exports download`` and
+``download``.
 
 They are hand-written (the workflows are not rows of the endpoint table) but each is a
 thin call of its builder: the value the builder returns is run with a progress bar fed
@@ -191,6 +192,38 @@ def create_from_local(
     run_transfer(request, given, f"uploading {name}")
 
 
+@click.command("upload-recording")
+@click.argument("recording_uid")
+@click.argument("source_dir")
+@click.option("--storage-config-uid", help="Store the files with this storage configuration.")
+@click.option("--workers", type=click.IntRange(min=1), default=4, show_default=True)
+@_common()
+def upload_recording(
+    recording_uid: str,
+    source_dir: str,
+    storage_config_uid: str | None,
+    workers: int,
+    **given: Any,
+) -> None:
+    """Upload a directory as a fleet recording's files, resumably, and finalize it.
+
+    Paths in the recording are relative to SOURCE_DIR. Rerunning the same command after
+    an interruption sends only the files not yet confirmed; the printed status
+    `completing` means processing is queued, not that the recording is ready.
+    """
+    from avala.resources.fleet import Uploads
+
+    request = _build(
+        lambda: Uploads().upload_recording(
+            recording_uid,
+            source_dir,
+            storage_config_uid=storage_config_uid,
+            max_workers=workers,
+        )
+    )
+    run_transfer(request, given, f"uploading recording {recording_uid}")
+
+
 @click.command("download")
 @click.argument("uid")
 @click.argument("dest")
@@ -229,6 +262,7 @@ def download(url: str, dest: str, size: int | None, sha256: str | None, **given:
 _COMMANDS: dict[str, click.Command] = {
     "datasets.upload_files": upload_files,
     "datasets.create_from_local": create_from_local,
+    "fleet.uploads.upload_recording": upload_recording,
     "exports.download": export_download,
     "avala.download": download,
 }
