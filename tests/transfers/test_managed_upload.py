@@ -5,6 +5,7 @@ server and the store received, and what the caller got."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from returns.result import Failure
@@ -20,6 +21,7 @@ from avala.errors import (
 from avala.events import FileStarted, FileStored, PartStored, PollTick
 from avala.testing import FakeAvala, Fault, StorageFault
 from avala.testing._routes import fleet_managed
+from avala.transfers import _local
 from avala.transfers._managed_upload import ManagedRecordingUploadReport
 from tests.transfers.managed_helpers import (
     PART,
@@ -34,7 +36,7 @@ from tests.transfers.managed_helpers import (
     sha256_of,
     write_mcap,
 )
-from tests.transfers.upload_helpers import KINDS, Events, run
+from tests.transfers.upload_helpers import KINDS, Events, run, touch
 
 BIG = 2 * PART + 2 * 1024 * 1024  # 130 MiB: 3 parts
 
@@ -450,3 +452,52 @@ def test_a_source_outside_the_limits_is_refused_with_nothing_sent(
     assert isinstance(error, LocalFileError) and error.reason == reason, error
     assert named in error.path
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_resume_reuses_the_journaled_digests_and_a_changed_file_stops_the_run(
+    kind: str,
+    fake: FakeAvala,
+    client: Client,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed_recording(fake)
+    source = small_source(tmp_path / "src", 2)
+    hashed: list[str] = []
+    real = _local.sha256_file
+
+    def counting(path: Any, stamp: Any, chunk: int = 1 << 20) -> str:
+        hashed.append(str(path))
+        return real(path, stamp, chunk)
+
+    monkeypatch.setattr(_local, "sha256_file", counting)
+    fake.objects.inject(StorageFault.status(400), method="PUT")  # stop after admit and init
+    request = client.fleet.uploads.upload_managed_recording(REC, source)
+    assert isinstance(run(kind, request).failure(), PartTransferError)
+    assert len(hashed) == 2
+
+    run(kind, request).unwrap()  # the resume
+    assert len(hashed) == 2  # nothing hashed again
+
+    touch(source / "run1.mcap", b"other content")
+    error = run(kind, request).failure()
+
+    assert hashed[2:] == [str(source / "run1.mcap")]
+    assert isinstance(error, TerminalStatusError) and "run1.mcap" in str(error)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_part_put_is_retried_like_any_put(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    """The reference never retries a part: one 503 stops its run."""
+    seed_recording(fake)
+    source = small_source(tmp_path / "src")
+    fake.objects.inject(StorageFault.status(503), StorageFault.expired(), method="PUT")
+
+    report = run(kind, client.fleet.uploads.upload_managed_recording(REC, source)).unwrap()
+
+    assert report.parts_sent == 1
+    assert len(part_puts(fake)) == 3  # the 503, the expired grant, the stored part
+    assert len(managed_calls(fake, "multipart/parts/")) == 2  # a fresh grant after the 403
