@@ -60,6 +60,7 @@ from avala.transfers._managed_checks import (
     check_init,
     check_progress_page,
     check_status,
+    part_count,
 )
 from avala.transfers._managed_grants import MANAGED_PART_SIZE, check_part_grant
 from avala.transfers._managed_journal import (
@@ -78,7 +79,7 @@ from avala.transfers._managed_journal import (
     encode_managed,
     fold,
 )
-from avala.transfers._parts import PartRange
+from avala.transfers._parts import PartRange, part_ranges
 from avala.transfers._scan import ScannedFile, ScanResult
 from avala.transfers._state import journal_path, recording_key
 from avala.transfers._values import Presigned, Stored, put_object
@@ -166,7 +167,7 @@ def check_wait_timeout(value: object) -> float:
     return float(value)
 
 
-def check_managed_source(scan: ScanResult) -> None:
+def check_managed_source(scan: ScanResult, source: str) -> None:
     """Refuse a scanned source outside §3.1's limits (raises a ``LocalRefusal``): 1-64
     ``*.mcap`` files of 1 byte to 8 GiB, 64 GiB in all, NFC paths (the scan's), none
     under ``__derived__/``, no control character or DEL."""
@@ -183,13 +184,15 @@ def check_managed_source(scan: ScanResult) -> None:
             raise _local.InvalidFileNameError(f"a path under {DERIVED}", f.local_path)
         if any(ord(c) < 32 or ord(c) == 127 for c in path):
             raise _local.InvalidFileNameError("a control character in the path", f.local_path)
-        if not 1 <= f.stamp.size <= MAX_FILE_BYTES:
-            message = f"{f.stamp.size} bytes is outside 1 to {MAX_FILE_BYTES}"
+        if f.stamp.size == 0:
+            raise _local.LimitExceededError("an empty file", f.local_path)
+        if f.stamp.size > MAX_FILE_BYTES:
+            message = f"{f.stamp.size} bytes is more than {MAX_FILE_BYTES}"
             raise _local.FileTooLargeError(message, f.local_path)
     total = sum(f.stamp.size for f in files)
     if total > MAX_TOTAL_BYTES:
         message = f"{total} bytes in all, more than {MAX_TOTAL_BYTES}"
-        raise _local.LimitExceededError(message, files[0].local_path)
+        raise _local.LimitExceededError(message, source)
 
 
 # --- the local step -----------------------------------------------------------------------
@@ -209,7 +212,7 @@ class _Opened:
 def _open(base_url: str, recording_uid: str, source: str) -> _Opened:
     directory = _local.usable_state_dir()
     scan = _local.scan(source, state_dir=directory)
-    check_managed_source(scan)
+    check_managed_source(scan, source)
     path = journal_path(directory, recording_key(base_url, recording_uid), "managed")
     state = fold(_local.recover_records(path, decode_managed))
     new: list[ManagedRecord] = []
@@ -324,16 +327,6 @@ class _Plan:
         return tuple(r for r in self.ranges if r.number not in self.stored)
 
 
-def _ranges(size: int) -> tuple[PartRange, ...]:
-    count = -(-size // MANAGED_PART_SIZE)
-    return tuple(
-        PartRange(
-            n + 1, n * MANAGED_PART_SIZE, min(MANAGED_PART_SIZE, size - n * MANAGED_PART_SIZE)
-        )
-        for n in range(count)
-    )
-
-
 def _generation(run: _Run, original: ManagedOriginal) -> Request[str]:
     """The file's generation uid: the one the status shows (adopted after a lost init
     answer), or a new one from an init sent once, its intent journaled first."""
@@ -394,7 +387,7 @@ def _stored_parts(run: _Run, plan: _Plan, after: int = 0, page: int = 1) -> Requ
 
 
 def _plan(run: _Run, file: ScannedFile, original: ManagedOriginal) -> Request[_Plan]:
-    ranges = _ranges(file.stamp.size)
+    ranges = part_ranges(file.stamp.size, MANAGED_PART_SIZE)
 
     def with_generation(generation_uid: str) -> Request[_Plan]:
         bare = _Plan(file, original, generation_uid, ranges, frozenset())
@@ -641,7 +634,7 @@ def _transfer(run: _Run, status: ManagedUploadStatus) -> Request[ManagedRecordin
             skipped.append(FileSkipped(file.local_path, SKIPPED_VERIFIED))
         else:
             todo.append((file, original))
-    total_parts = sum(len(_ranges(f.stamp.size)) for f in run.opened.scan.files)
+    total_parts = sum(part_count(f.stamp.size) for f in run.opened.scan.files)
     plans: Request[tuple[_Plan, ...]] = pure(())
     for file, original in todo:  # in path order, one after another
         plans = plans.bind(partial(_plan_after, run, file, original))

@@ -413,21 +413,23 @@ def test_bad_arguments_fail_at_build_time(
 
 
 def _tree(root: Path, files: dict[str, int]) -> Path:
+    """Files of the given sizes, sparse (a limit check reads none of them)."""
     for name, size in files.items():
-        write_mcap(root / name, size) if size else (root / name).parent.mkdir(
-            parents=True, exist_ok=True
-        )
-        if not size:
-            (root / name).write_bytes(b"")
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        with (root / name).open("wb") as out:
+            out.truncate(size)
     return root
 
 
+GiB = 1024**3
 LOCAL_ERRORS = [
     ({"notes.txt": 10}, "limit_exceeded", "notes.txt"),
-    ({"empty.mcap": 0}, "too_large", "empty.mcap"),
+    ({"empty.mcap": 0}, "limit_exceeded", "empty.mcap"),
     ({"__derived__/x.mcap": 10}, "invalid_name", "x.mcap"),
     ({"bad\x7fname.mcap": 10}, "invalid_name", "name.mcap"),
-    ({f"f{i:02d}.mcap": 1 for i in range(65)}, "limit_exceeded", ".mcap"),
+    ({"huge.mcap": 8 * GiB + 1}, "too_large", "huge.mcap"),
+    ({f"big{i}.mcap": 8 * GiB for i in range(8)}, "limit_exceeded", "src"),  # > 64 GiB
+    ({f"f{i:02d}.mcap": 1 for i in range(64)}, "limit_exceeded", "src"),  # 65 in all
 ]
 
 

@@ -1,6 +1,10 @@
 """Fleet managed MCAP uploads (protocol ``fleet-managed-mcap-v1``, UPLOADS.md §3): the
 plain routes, with the state they need. Parts are multipart uploads of the fake object
-store, so progress lists what was really PUT.
+store, so progress lists what was really PUT. A finalize really finishes the work, one
+step per status read (pending, running, then ended): each file's multipart upload is
+completed and its size and sha256 checked against the admitted ones (a mismatch fails
+it with the terminal ``content_mismatch``; missing parts with ``source_unavailable``,
+which a new finalize retries), then the session is published.
 
 Collection ``fleet_managed_sessions``: one per client-minted ``session_uid`` (its uid)."""
 
