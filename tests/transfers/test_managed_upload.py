@@ -503,3 +503,26 @@ def test_a_part_put_is_retried_like_any_put(
     assert report.parts_sent == 1
     assert len(part_puts(fake)) == 3  # the 503, the expired grant, the stored part
     assert len(managed_calls(fake, "multipart/parts/")) == 2  # a fresh grant after the 403
+
+
+def test_a_progress_listing_of_more_than_two_pages_fails_typed(
+    fake: FakeAvala, client: Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One client suffices: the page rule is the request's logic, the same on both."""
+    seed_recording(fake)
+    source = tmp_path / "src"
+    write_mcap(source / "long.mcap", BIG, seed=6)
+    finalize = f"/fleet/recordings/{REC}/managed-upload/finalize/"
+    fake.inject(*[Fault.status(400)] * 3, method="POST", path=finalize)
+    request = client.fleet.uploads.upload_managed_recording(REC, source)
+    assert run("sync", request).failure() is not None
+    assert held_parts(fake, "long.mcap") == {1, 2, 3}
+    monkeypatch.setattr(fleet_managed, "PAGE", 1)  # three pages of one part
+    fake.clear_faults()
+    before = len(fake.requests)
+
+    error = run("sync", request).failure()
+
+    assert isinstance(error, DecodeError) and "more than 2 pages" in str(error)
+    later = [r.path.split("/managed-upload/")[1] for r in fake.requests[before:]]
+    assert later == ["status/", "multipart/progress/", "multipart/progress/"]
