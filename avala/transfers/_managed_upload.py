@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from returns.result import Failure, Result, Success
 
-from avala._request import Request, fail, gather, poll, pure
+from avala._request import Request, fail, gather, poll, pure, sequence
 from avala._steps import Contextual, announce, local
 from avala.errors import (
     AvalaError,
@@ -396,12 +396,6 @@ def _plan(run: _Run, file: ScannedFile, original: ManagedOriginal) -> Request[_P
     return _generation(run, original).bind(with_generation)
 
 
-def _plan_after(
-    run: _Run, file: ScannedFile, original: ManagedOriginal, done: tuple[_Plan, ...]
-) -> Request[tuple[_Plan, ...]]:
-    return _plan(run, file, original).map(lambda plan: (*done, plan))
-
-
 # --- grants and parts ---------------------------------------------------------------------
 
 
@@ -635,9 +629,8 @@ def _transfer(run: _Run, status: ManagedUploadStatus) -> Request[ManagedRecordin
         else:
             todo.append((file, original))
     total_parts = sum(part_count(f.stamp.size) for f in run.opened.scan.files)
-    plans: Request[tuple[_Plan, ...]] = pure(())
-    for file, original in todo:  # in path order, one after another
-        plans = plans.bind(partial(_plan_after, run, file, original))
+    # in path order, one after another: a file's init precedes its parts
+    plans = sequence(*(_plan(run, file, original) for file, original in todo))
 
     def send(found: tuple[_Plan, ...]) -> Request[tuple[int, ...]]:
         units: list[Request[int]] = []
