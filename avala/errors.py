@@ -35,6 +35,7 @@ __all__ = [
     "ExportNotReadyError",
     "GrantRefusedError",
     "PartGrantRefusedError",
+    "PartTransferError",
     "UnpinnedReferenceWarning",
 ]
 
@@ -240,7 +241,8 @@ class LocalFileError(AvalaError):
     (nothing was sent for it); ``path`` names it. ``reason`` says why, one of:
     ``not_found``, ``permission_denied``, ``is_a_directory``, ``not_a_directory``,
     ``empty_source``, ``duplicate_path``, ``symlink_refused``, ``not_a_regular_file``,
-    ``too_large``, ``invalid_name``, ``state_dir``, ``journal_corrupt``, ``os_error``.
+    ``too_large``, ``invalid_name``, ``state_dir``, ``journal_corrupt``, ``limit_exceeded``,
+    ``changed``, ``os_error``.
     Retrying cannot help until that is fixed."""
 
     def __init__(self, message: str, *, path: str = "", reason: str = "os_error") -> None:
@@ -282,6 +284,22 @@ class PartGrantRefusedError(GrantRefusedError):
         super().__init__(f"{path} part {part_number}: {message}", reason=reason)
         self.path = path
         self.part_number = part_number
+
+
+class PartTransferError(AvalaError):
+    """A managed fleet upload's part PUT failed after its retries; ``path`` and
+    ``part_number`` say which, ``cause`` is the storage or network error. The parts the
+    store holds are kept: rerunning the upload sends only the missing ones."""
+
+    def __init__(self, cause: AvalaError, *, path: str, part_number: int) -> None:
+        super().__init__(
+            f"{path} part {part_number}: {cause.message}",
+            status_code=cause.status_code,
+            body=cause.body,
+        )
+        self.path = path
+        self.part_number = part_number
+        self.cause = cause
 
 
 class UnpinnedReferenceWarning(UserWarning):

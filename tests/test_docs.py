@@ -46,6 +46,10 @@ def seed_docs_world(fake: FakeAvala) -> None:
     fake.store.insert(
         "fleet_recordings", {"uid": "rec-0001", "device": "dev-robot-7", "status": "pending"}
     )
+    fake.store.insert(
+        "fleet_recordings",
+        {"uid": "7b0e3a52-58c4-4c1d-9a7e-2f1d6b0c9e11", "device": "dev-robot-7", "status": "ready"},
+    )
     fake.publish_revision(
         "acme", "warehouse-nav", {f"frames/{n:03d}.bin": bytes([n]) * 2048 for n in range(3)}
     )

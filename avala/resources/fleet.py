@@ -52,6 +52,7 @@ from avala.types.fleet import BatchEventParams
 
 if TYPE_CHECKING:
     from avala.transfers._fleet_upload import RecordingUploadReport
+    from avala.transfers._managed_upload import ManagedRecordingUploadReport
 
 # --- argument checks (module level: the classes' ``list`` methods shadow the builtin) ---
 
@@ -634,6 +635,30 @@ class Uploads(ManagedUploads):
             source=check_source(source_dir),
             storage_config_uid=optional_uid("storage_config_uid", storage_config_uid),
             workers=check_workers(max_workers),
+        )
+
+    def upload_managed_recording(
+        self,
+        recording_uid: str,
+        source_dir: str | os.PathLike[str],
+        *,
+        max_workers: int = 2,
+        wait_timeout: float = 0,
+    ) -> Request[ManagedRecordingUploadReport]:
+        """Upload a directory of MCAP files as the recording's managed upload (protocol
+        ``fleet-managed-mcap-v1``: admit, multipart parts with checked grants, finalize),
+        resumable from the journal and the server's part listing. ``wait_timeout > 0``
+        waits up to that many seconds for the finalization to end; when it runs out the
+        report holds the last (pending) snapshot. Builds a request; nothing is read or sent
+        until it runs."""
+        from avala.transfers import _managed_upload as managed
+
+        return managed.upload_managed_recording(
+            self,
+            recording_uid=managed.check_recording_uid(recording_uid),
+            source=check_source(source_dir),
+            workers=managed.check_max_workers(max_workers),
+            wait_timeout=managed.check_wait_timeout(wait_timeout),
         )
 
     def get_upload_status(self, recording_uid: str) -> Call[UploadStatusResponse]:

@@ -16,12 +16,14 @@ except into the state directory.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from avala.transfers._journal import (
     JournalFormatError,
@@ -44,26 +46,32 @@ from avala.transfers._state import DIR_MODE, FILE_MODE, state_dir
 __all__ = [
     "DuplicatePathError",
     "EmptySourceError",
+    "FileChangedError",
     "FileTooLargeError",
     "InvalidFileNameError",
     "JournalCorruptError",
+    "LimitExceededError",
     "LocalRefusal",
     "NotRegularFileError",
     "StateDirError",
     "SymlinkRefusedError",
     "append_journal",
+    "append_records",
     "ensure_dir",
     "open_temp_beside",
     "read_journal",
     "recover_journal",
+    "recover_records",
     "remove_file",
     "rename_atomic",
     "scan",
+    "sha256_file",
     "stat_files",
     "stat_stamp",
 ]
 
 StrPath = str | os.PathLike[str]
+R = TypeVar("R")
 
 
 class LocalRefusal(OSError):
@@ -120,6 +128,15 @@ def usable_state_dir() -> Path:
         raise StateDirError(str(error), os.environ.get("AVALA_STATE_DIR", "")) from None
 
 
+class LimitExceededError(LocalRefusal):
+    """A source outside a protocol's limits other than one file's size (the managed fleet
+    upload's file count, total size, file type: UPLOADS.md §3.1)."""
+
+
+class FileChangedError(LocalRefusal):
+    """A file changed (size or modification time) while it was being read."""
+
+
 class JournalCorruptError(LocalRefusal):
     """A complete journal line that does not decode (edited, damaged, or written by a
     newer SDK). Deleting the journal starts the upload over; nothing else is lost."""
@@ -144,6 +161,22 @@ def stat_stamp(path: StrPath) -> Stamp:
     """The stamp (size, mtime_ns) of the regular file at ``path``, symlinks followed."""
     text = os.fspath(path)
     return _stamp_of(_regular(text, os.stat(text)))
+
+
+def sha256_file(path: StrPath, stamp: Stamp, chunk: int = 1024 * 1024) -> str:
+    """The hex sha256 of the file at ``path``, read in ``chunk``-byte pieces; its stamp
+    must be ``stamp`` before and after (``FileChangedError`` otherwise), so the digest is
+    of the content the stamp names."""
+    text = os.fspath(path)
+    digest = hashlib.sha256()
+    with open(text, "rb") as handle:
+        if _stamp_of(os.fstat(handle.fileno())) != stamp:
+            raise FileChangedError("changed since it was scanned", text)
+        while block := handle.read(chunk):
+            digest.update(block)
+        if _stamp_of(os.fstat(handle.fileno())) != stamp:
+            raise FileChangedError("changed while it was read", text)
+    return digest.hexdigest()
 
 
 # --- scanning ---------------------------------------------------------------------------
@@ -300,9 +333,9 @@ def _read_bytes(path: str) -> bytes | None:
         return None
 
 
-def _decode(data: bytes, path: str) -> tuple[Record, ...]:
+def _decode(data: bytes, path: str, decode: Callable[[bytes], tuple[R, ...]]) -> tuple[R, ...]:
     try:
-        return decode_journal(data)
+        return decode(data)
     except JournalFormatError as error:
         raise JournalCorruptError(
             f"the upload journal is damaged ({error}); delete it to start this upload over",
@@ -316,17 +349,23 @@ def read_journal(path: StrPath) -> tuple[Record, ...]:
     line."""
     text = os.fspath(path)
     data = _read_bytes(text)
-    return () if data is None else _decode(data, text)
+    return () if data is None else _decode(data, text, decode_journal)
 
 
 def recover_journal(path: StrPath) -> tuple[Record, ...]:
     """``read_journal``, then cut a torn last line off the file, so the next append
     starts on a line of its own. Call once when a run starts, before any append."""
+    return recover_records(path, decode_journal)
+
+
+def recover_records(path: StrPath, decode: Callable[[bytes], tuple[R, ...]]) -> tuple[R, ...]:
+    """``recover_journal`` of a journal whose lines ``decode`` reads (the managed fleet
+    upload's records, say): the same file rules, other records."""
     text = os.fspath(path)
     data = _read_bytes(text)
     if data is None:
         return ()
-    records = _decode(data, text)
+    records = _decode(data, text, decode)
     keep = complete_prefix_length(data)
     if keep != len(data):
         fd = os.open(text, os.O_WRONLY)
@@ -345,6 +384,11 @@ def append_journal(path: StrPath, records: Iterable[Record]) -> None:
     One ``write`` on an ``O_APPEND`` descriptor: concurrent appends from the threads of
     one run never interleave within a line.
     """
+    append_records(path, records, encode)
+
+
+def append_records(path: StrPath, records: Iterable[R], encode: Callable[[R], bytes]) -> None:
+    """``append_journal`` of records that ``encode`` writes as lines (another journal's)."""
     data = b"".join(encode(r) for r in records)
     if not data:
         return

@@ -20,6 +20,8 @@ _REASONS: tuple[tuple[type[OSError], str], ...] = (
     (_local.InvalidFileNameError, "invalid_name"),
     (_local.StateDirError, "state_dir"),
     (_local.JournalCorruptError, "journal_corrupt"),
+    (_local.LimitExceededError, "limit_exceeded"),
+    (_local.FileChangedError, "changed"),
     (FileNotFoundError, "not_found"),
     (PermissionError, "permission_denied"),
     (IsADirectoryError, "is_a_directory"),

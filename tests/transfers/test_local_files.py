@@ -365,3 +365,18 @@ def test_ensure_dir_is_idempotent(tmp_path: Path) -> None:
     write(tmp_path / "file")
     with pytest.raises(OSError):
         ensure_dir(tmp_path / "file" / "sub")
+
+
+def test_sha256_file_hashes_the_content_its_stamp_names(tmp_path: Path) -> None:
+    import hashlib
+
+    from avala.transfers._local import FileChangedError, sha256_file, stat_stamp
+
+    path = tmp_path / "a.mcap"
+    data = bytes(range(256)) * 5000  # more than one chunk of 1000 bytes
+    path.write_bytes(data)
+    stamp = stat_stamp(path)
+    assert sha256_file(path, stamp, chunk=1000) == hashlib.sha256(data).hexdigest()
+    path.write_bytes(data + b"!")  # another content: another stamp
+    with pytest.raises(FileChangedError, match=r"a\.mcap"):
+        sha256_file(path, stamp)

@@ -1,16 +1,23 @@
 """Fleet managed MCAP uploads (protocol ``fleet-managed-mcap-v1``, UPLOADS.md §3): the
 plain routes, with the state they need. Parts are multipart uploads of the fake object
-store, so progress lists what was really PUT.
+store, so progress lists what was really PUT. A finalize really finishes the work, one
+step per status read (pending, running, then ended): each file's multipart upload is
+completed and its size and sha256 checked against the admitted ones (a mismatch fails
+it with the terminal ``content_mismatch``; missing parts with ``source_unavailable``,
+which a new finalize retries), then the session is published.
 
 Collection ``fleet_managed_sessions``: one per client-minted ``session_uid`` (its uid)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from .._objects import StorageError
 from .._routing import FakeRequest, FakeResponse, Router
 from .._store import Store, bad_request, not_found
 from ._fields import Field, Spec, validated
@@ -22,6 +29,7 @@ PART_SIZE = 64 * 1024**2
 GRANT_TTL = 300
 PAGE = 100
 SESSIONS = "fleet_managed_sessions"
+TERMINAL_CODES = ("content_mismatch", "invalid_mcap")
 BASE = "/fleet/recordings/{recording_uid}/managed-upload"
 
 ENVELOPE: Spec = {
@@ -117,7 +125,9 @@ def status(state: Store, req: FakeRequest, recording_uid: str) -> FakeResponse:
     if req.q("protocol") != PROTOCOL:
         return bad_request({"protocol": [f"Must be {PROTOCOL}."]})
     session = _session(state, recording_uid, req.q("session_uid"))
-    return not_found() if session is None else FakeResponse(200, _status(session))
+    if session is None:
+        return not_found()
+    return FakeResponse(200, _status(_advance(state, session)))
 
 
 @router.route("POST", f"{BASE}/multipart/init/")
@@ -246,16 +256,113 @@ def finalize(state: Store, req: FakeRequest, recording_uid: str) -> FakeResponse
     session = _session(state, recording_uid, body["session_uid"])
     if session is None:
         return not_found()
-    finalization = session.get("finalization") or {
-        "uid": str(uuid.uuid4()),
-        "state": "pending",
-        "stage": "complete",
-        "attempts": 0,
-        "failures": 0,
-        "code": "pending",
-        "available_at": _iso(datetime.now(UTC)),
-        "publication_uid": None,
-        "dataset_uid": None,
-    }
+    wanted = sorted(
+        (
+            {
+                "file_uid": f["file_uid"],
+                "generation_uid": (f["generation"] or {}).get("generation_uid"),
+            }
+            for f in session["files"]
+        ),
+        key=lambda entry: entry["file_uid"],
+    )
+    if body["files"] != wanted:
+        return bad_request({"files": ["Every file with its generation, sorted by file_uid."]})
+    finalization = session.get("finalization")
+    if finalization is None or _retried(finalization):
+        finalization = {
+            "uid": finalization["uid"] if finalization else str(uuid.uuid4()),
+            "state": "pending",
+            "stage": "complete",
+            "attempts": finalization["attempts"] if finalization else 0,
+            "failures": finalization["failures"] if finalization else 0,
+            "code": "pending",
+            "available_at": _iso(datetime.now(UTC)),
+            "publication_uid": None,
+            "dataset_uid": None,
+        }
     state.update(SESSIONS, session["uid"], {"finalization": finalization, "status": "completing"})
     return FakeResponse(200, {**_envelope(session), "finalization": finalization})
+
+
+# --- finalization: pending -> running -> succeeded or failed, one step per status read ---
+
+
+def _retried(finalization: dict[str, Any]) -> bool:
+    """A failed finalization a new finalize starts again (its code is not terminal)."""
+    return finalization["state"] == "failed" and finalization["code"] not in TERMINAL_CODES
+
+
+def _advance(state: Store, session: dict[str, Any]) -> dict[str, Any]:
+    """The session after one more step of its finalization, so a client polling the
+    status sees it pending, then running, then ended."""
+    finalization = session.get("finalization")
+    if finalization is None or finalization["state"] not in ("pending", "running"):
+        return session
+    if finalization["state"] == "pending":
+        changes: dict[str, Any] = {
+            "finalization": {**finalization, "state": "running", "code": "running"}
+        }
+    else:
+        changes = _finish(state, session, finalization)
+    return state.update(SESSIONS, session["uid"], changes) or session
+
+
+def _finish(state: Store, session: dict[str, Any], finalization: dict[str, Any]) -> dict[str, Any]:
+    """Complete every file's multipart upload, verify its size and sha256 against the
+    admitted ones, and publish; or fail at the first file that does not pass."""
+    attempt = {**finalization, "attempts": finalization["attempts"] + 1}
+    files = [dict(f) for f in session["files"]]
+    for file in files:
+        failed = _complete_file(state, file)
+        if failed is not None:
+            stage, code = failed
+            ended = {
+                **attempt,
+                "state": "failed",
+                "stage": stage,
+                "code": code,
+                "failures": min(5, attempt["failures"] + 1),
+            }
+            return {"files": files, "finalization": ended}
+    published = {
+        **attempt,
+        "state": "succeeded",
+        "stage": "publish",
+        "code": "published",
+        "publication_uid": str(uuid.uuid4()),
+        "dataset_uid": str(uuid.uuid4()),
+    }
+    return {"files": files, "finalization": published, "status": "completed"}
+
+
+def _complete_file(state: Store, file: dict[str, Any]) -> tuple[str, str] | None:
+    """(stage, code) of the failure, or None once ``file`` is completed and verified."""
+    if file["verified"]:
+        return None
+    generation = file["generation"]
+    if generation is None:
+        return "complete", "source_unavailable"
+    if generation["state"] != "completed":
+        try:
+            state.objects.complete_multipart(file["upload_id"], file["part_count"])
+        except StorageError:
+            return "complete", "source_unavailable"  # parts missing: send them, finalize again
+        file["generation"] = {**generation, "state": "completed"}
+    stored = state.objects.info(file["key"])
+    if (
+        stored is None
+        or stored.size != file["size_bytes"]
+        or _sha256(stored.file) != file["content_sha256"]
+    ):
+        return "verify", "content_mismatch"
+    file["verified"] = True
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
