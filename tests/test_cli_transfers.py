@@ -1,5 +1,6 @@
 """The transfer commands (``datasets upload-files``, ``datasets create-from-local``,
-``fleet uploads upload-recording``, ``exports download``, ``download``) in-process against
+``fleet uploads upload-recording`` and ``upload-managed-recording``, ``exports download``,
+``download``) in-process against
 FakeAvala, and the progress tally that feeds their bars."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from avala.events import (
     RetryScheduled,
 )
 from avala.testing import FakeAvala, StorageFault
+from tests.transfers import managed_helpers as managed
 from tests.transfers.fleet_helpers import REC, fleet_calls, seed_recording, sessions, stored_files
 
 MiB = 1024 * 1024
@@ -220,6 +222,61 @@ def test_upload_recording_refuses_a_bad_uid_or_workers_before_sending(
     assert fake.requests == []
 
 
+def test_upload_managed_recording_sends_the_parts_waits_and_prints_the_published_report(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    managed.seed_recording(fake)
+    big = managed.write_mcap(tmp_path / "src" / "run1.mcap", managed.PART + 5000)
+    small = tmp_path / "src" / "cam" / "front.mcap"
+    small.parent.mkdir()
+    small.write_bytes(os.urandom(3000))
+    words = ["fleet", "uploads", "upload-managed-recording", managed.REC, str(tmp_path / "src")]
+    words += ["--workers", "3", "--wait-timeout", "30", "-o", "json"]
+
+    result = invoke(fake, words, tmp_path)
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    (session,) = managed.sessions(fake)
+    assert report["recording_uid"] == managed.REC and report["session_uid"] == session["uid"]
+    assert report["parts_sent"] == 3 and report["parts_skipped"] == 0  # 2 parts + 1 part
+    assert report["bytes_sent"] == big.stat().st_size + 3000
+    finalization = report["status"]["finalization"]
+    assert finalization["state"] == "succeeded" and finalization["code"] == "published"
+    assert finalization["dataset_uid"] == session["finalization"]["dataset_uid"]
+    admitted = {
+        f["path"]: f["content_sha256"]
+        for f in managed.managed_calls(fake, "admit/")[0].body["files"]
+    }
+    assert admitted == {
+        "run1.mcap": managed.sha256_of(big),
+        "cam/front.mcap": managed.sha256_of(small),
+    }
+
+    again = invoke(fake, words, tmp_path)  # a rerun of a published upload sends no part
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["parts_sent"] == 0
+    assert len(managed.managed_calls(fake, "admit/")) == 1
+    assert len(managed.managed_calls(fake, "finalize/")) == 1
+
+
+def test_upload_managed_recording_refuses_bad_arguments_before_sending(
+    fake: FakeAvala, tmp_path: Path
+) -> None:
+    (tmp_path / "src").mkdir()
+    for uid, extra, said in (
+        ("rec-0001", [], "recording_uid must be a lowercase hyphenated UUID"),
+        (managed.REC.upper(), [], "recording_uid must be a lowercase hyphenated UUID"),
+        (managed.REC, ["--workers", "5"], "--workers"),
+        (managed.REC, ["--wait-timeout", "3601"], "--wait-timeout"),
+    ):
+        words = ["fleet", "uploads", "upload-managed-recording", uid, str(tmp_path / "src")]
+        result = invoke(fake, [*words, *extra], tmp_path)
+        assert result.exit_code == 2, result.output
+        assert said in result.stderr and "No such command" not in result.stderr
+    assert fake.requests == []
+
+
 def interrupt_when(condition: Callable[[], bool], timeout: float = 30) -> threading.Thread:
     """Ctrl-C for an in-process command: SIGINT to the main thread once ``condition``
     holds (checked every 50 ms), as a terminal sends it."""
@@ -374,12 +431,14 @@ def test_the_help_lists_the_transfer_commands(tmp_path: Path) -> None:
     assert "download" in runner.invoke(cli, ["--help"]).output
     datasets = runner.invoke(cli, ["datasets", "--help"]).output
     assert "upload-files" in datasets and "create-from-local" in datasets
-    assert "upload-recording" in runner.invoke(cli, ["fleet", "uploads", "--help"]).output
+    fleet_uploads = runner.invoke(cli, ["fleet", "uploads", "--help"]).output
+    assert "upload-recording" in fleet_uploads and "upload-managed-recording" in fleet_uploads
     assert "download" in runner.invoke(cli, ["exports", "--help"]).output
     for words in (
         ["download"],
         ["datasets", "upload-files"],
         ["fleet", "uploads", "upload-recording"],
+        ["fleet", "uploads", "upload-managed-recording"],
         ["exports", "download"],
     ):
         assert "--quiet" in runner.invoke(cli, [*words, "--help"]).output

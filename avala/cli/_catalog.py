@@ -71,6 +71,7 @@ WORKFLOWS: dict[str, str] = {
     "datasets.upload_files": "Upload local files into a dataset's storage, resumably.",
     "datasets.create_from_local": "Upload a file or directory tree and create a dataset.",
     "fleet.uploads.upload_recording": "Upload a directory as a recording's files, resumably.",
+    "fleet.uploads.upload_managed_recording": "Upload MCAP files as a managed recording upload.",
     "exports.download": "Download an export's archive into a file, resumably.",
     "avala.download": "Download a presigned object URL into a file, resumably.",
 }
@@ -84,7 +85,7 @@ SUBGROUPS: dict[str, str] = {
     "fleet.rules": "Alerting rules.",
     "fleet.alerts": "Alerts raised by rules.",
     "fleet.alert_channels": "Where alerts are sent.",
-    "fleet.uploads": "upload-recording, and the upload protocol calls.",
+    "fleet.uploads": "Recording uploads: the workflows and the protocol calls.",
 }
 """Groups below a top-level group, by endpoint id prefix."""
 

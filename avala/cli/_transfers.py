@@ -1,6 +1,6 @@
 """The transfer workflows as commands: ``datasets upload-files``, ``datasets
-create-from-local``, ``fleet uploads upload-recording``, ``exports download`` and
-``download``.
+create-from-local``, ``fleet uploads upload-recording``, ``fleet uploads
+upload-managed-recording``, ``exports download`` and ``download``.
 
 They are hand-written (the workflows are not rows of the endpoint table) but each is a
 thin call of its builder: the value the builder returns is run with a progress bar fed
@@ -224,6 +224,38 @@ def upload_recording(
     run_transfer(request, given, f"uploading recording {recording_uid}")
 
 
+@click.command("upload-managed-recording")
+@click.argument("recording_uid")
+@click.argument("source_dir")
+@click.option("--workers", type=click.IntRange(1, 4), default=2, show_default=True)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(0, 3600),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for the finalization to end (0: do not wait).",
+)
+@_common()
+def upload_managed_recording(
+    recording_uid: str, source_dir: str, workers: int, wait_timeout: float, **given: Any
+) -> None:
+    """Upload a directory of MCAP files as a recording's managed upload, resumably.
+
+    RECORDING_UID is the recording's UUID. Every part goes to a checked, short-lived
+    grant; rerunning the same command after an interruption sends only the parts the
+    server does not hold. The printed report's `status.finalization` says whether the
+    recording was published (still pending if --wait-timeout ran out).
+    """
+    from avala.resources.fleet import Uploads
+
+    request = _build(
+        lambda: Uploads().upload_managed_recording(
+            recording_uid, source_dir, max_workers=workers, wait_timeout=wait_timeout
+        )
+    )
+    run_transfer(request, given, f"uploading recording {recording_uid}")
+
+
 @click.command("download")
 @click.argument("uid")
 @click.argument("dest")
@@ -263,6 +295,7 @@ _COMMANDS: dict[str, click.Command] = {
     "datasets.upload_files": upload_files,
     "datasets.create_from_local": create_from_local,
     "fleet.uploads.upload_recording": upload_recording,
+    "fleet.uploads.upload_managed_recording": upload_managed_recording,
     "exports.download": export_download,
     "avala.download": download,
 }
