@@ -212,7 +212,7 @@ def test_upload_recording_refuses_a_bad_uid_or_workers_before_sending(
 ) -> None:
     (tmp_path / "src").mkdir()
     for extra, said in (
-        ([" "], "recording_uid must not be"),
+        ([" "], "recording_uid must be 1 to 128 of"),
         ([REC, "--workers", "0"], "--workers"),
     ):
         words = ["fleet", "uploads", "upload-recording", *extra[:1], str(tmp_path / "src")]

@@ -627,13 +627,16 @@ class Uploads(ManagedUploads):
         """Upload a directory as the recording's files (the legacy protocol: status, init,
         URLs just in time, PUTs, confirm, finalize), resumable from the journal after a
         crash. Builds a request; nothing is read or sent until it runs."""
-        from avala.transfers._fleet_upload import upload_recording
+        from avala.transfers._fleet_upload import check_protocol_uid, upload_recording
 
+        config_uid = storage_config_uid
         return upload_recording(
             self,
-            recording_uid=required_uid("recording_uid", recording_uid),
+            recording_uid=check_protocol_uid("recording_uid", recording_uid),
             source=check_source(source_dir),
-            storage_config_uid=optional_uid("storage_config_uid", storage_config_uid),
+            storage_config_uid=None
+            if config_uid is None
+            else check_protocol_uid("storage_config_uid", config_uid),
             workers=check_workers(max_workers),
         )
 

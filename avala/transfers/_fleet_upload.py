@@ -26,6 +26,7 @@ from disk once, by its PUT.
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from collections.abc import Sequence
@@ -105,6 +106,19 @@ def _open(base_url: str, recording_uid: str, source: str) -> _Opened:
     scan = _local.scan(source, state_dir=directory)
     path = journal_path(directory, recording_key(base_url, recording_uid), "recordings")
     return _Opened(recording_uid, path, fold(_local.recover_journal(path)), scan)
+
+
+_SESSION_UID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def check_protocol_uid(name: str, value: object) -> str:
+    """``value`` if it is a uid the recording upload protocol takes (§2.1:
+    ``[A-Za-z0-9_-]{1,128}``), checked when the request is built."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if not _SESSION_UID.fullmatch(value):
+        raise ValueError(f"{name} must be 1 to 128 of A-Z a-z 0-9 _ -, not {value!r:.80}")
+    return value
 
 
 def bound_uid(session_uid: str) -> str:

@@ -295,3 +295,34 @@ def test_a_file_changed_after_completion_is_a_typed_failure_with_nothing_sent(
     assert fake.objects.requests == []
     assert [r.method for r in fake.requests[before:]] == ["GET"]
     assert stored_files(fake)["a.bin"] == b"a" * 10
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "error"),
+    [
+        ("recording_uid", "rec/1", ValueError),  # §2.1: [A-Za-z0-9_-]{1,128}
+        ("recording_uid", "r" * 129, ValueError),
+        ("recording_uid", "", ValueError),
+        ("recording_uid", 7, TypeError),
+        ("storage_config_uid", "cfg 1", ValueError),
+        ("storage_config_uid", "", ValueError),  # None leaves it out; "" is not a uid
+    ],
+)
+def test_uids_outside_the_protocol_are_refused_when_building(
+    fake: FakeAvala, tmp_path: Path, argument: str, value: object, error: type
+) -> None:
+    arguments: dict[str, object] = {"recording_uid": REC, "storage_config_uid": None}
+    arguments[argument] = value
+    uploads = Client().fleet.uploads
+    with pytest.raises(error, match=argument):
+        uploads.upload_recording(
+            arguments.pop("recording_uid"),
+            tmp_path,
+            **arguments,  # type: ignore[arg-type]
+        )
+    assert fake.requests == []
+
+
+def test_a_uid_of_the_whole_protocol_alphabet_is_accepted(fake: FakeAvala, tmp_path: Path) -> None:
+    uid = "Rec_0-9" + "x" * 121  # 128 characters
+    Client().fleet.uploads.upload_recording(uid, tmp_path, storage_config_uid="cfg_1-A")
