@@ -19,22 +19,24 @@ building. When it runs, the request:
 
 Which files are pending comes from the journal, narrowed by the server's
 ``pending_paths`` when that list is complete (under 1000 entries): a resume with any
-number of pending files works. Files are not hashed: content identity is the stamp
-(size, mtime), checked by the transport before and after reading, so each file is read
-from disk once, by its PUT.
+number of pending files works. Content identity is the stamp (size, mtime), checked by
+the transport before and after reading; each file is hashed (SHA-256) by its PUT, in the
+read that sends it, so it is read from disk once. The digest of what was stored is
+journaled with the file and reported.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from pyrsistent import pmap
 from returns.result import Failure, Result, Success
 
 from avala._request import Request, fail, gather, pure
@@ -77,7 +79,8 @@ SKIPPED_CONFIRMED = "already confirmed in this upload session"
 class RecordingUploadReport:
     """What an upload run did: the recording's ``session_uid``, the paths it ``stored``
     (sent and confirmed), those it ``skipped`` (confirmed before), the body
-    ``bytes_sent`` that were stored, and the session ``status`` it ended in."""
+    ``bytes_sent`` that were stored, the session ``status`` it ended in, and the
+    ``sha256`` (hex) of the bytes this run stored, by path (an immutable mapping)."""
 
     recording_uid: str
     session_uid: str
@@ -85,6 +88,7 @@ class RecordingUploadReport:
     skipped: tuple[str, ...]
     bytes_sent: int
     status: str
+    sha256: Mapping[str, str] = field(default_factory=pmap)
 
 
 # --- local steps --------------------------------------------------------------------------
@@ -328,20 +332,29 @@ def _etag(path: str, stored: Stored) -> Result[str, AvalaError]:
 
 
 @dataclass(frozen=True, slots=True)
+class _Sent:
+    """One file this run stored: its path, the body bytes sent, their SHA-256."""
+
+    path: str
+    bytes_sent: int
+    sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class _File:
-    """One file's transfer: URL, PUT, confirm, journal; a request of the bytes it sent."""
+    """One file's transfer: URL, PUT, confirm, journal; a request of what it sent."""
 
     uploads: Uploads
     session: _Session
     grants: UrlGrants
     file: ScannedFile
 
-    def request(self) -> Request[int]:
+    def request(self) -> Request[_Sent]:
         f = self.file
         started = announce(FileStarted(f.local_path, f.stamp.size))
         return started.bind(lambda _: self.grants.target(f.path_in_dataset)).bind(self._put)
 
-    def _put(self, target: Presigned) -> Request[int]:
+    def _put(self, target: Presigned) -> Request[_Sent]:
         f = self.file
         put = put_object(
             target.url,
@@ -349,10 +362,11 @@ class _File:
             stamp=f.stamp,
             headers=target.headers,
             refresh=self.grants.single(f.path_in_dataset),
+            digest=True,
         )
         return put.bind(self._confirm)
 
-    def _confirm(self, stored: Stored) -> Request[int]:
+    def _confirm(self, stored: Stored) -> Request[_Sent]:
         f, s = self.file, self.session
         path = f.path_in_dataset
         entry = {"path": path, "size_bytes": f.stamp.size}
@@ -366,9 +380,9 @@ class _File:
             )
         )
         return (
-            confirm.bind(lambda _: s.append(FileStored(path, f.stamp)))
+            confirm.bind(lambda _: s.append(FileStored(path, f.stamp, stored.sha256)))
             .bind(lambda _: announce(FileStoredEvent(f.local_path, f.stamp.size)))
-            .map(lambda _: stored.bytes_sent)
+            .map(lambda _: _Sent(path, stored.bytes_sent, stored.sha256))
         )
 
 
@@ -413,17 +427,19 @@ def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[Reco
     grants = UrlGrants(uploads, session, [f.path_in_dataset for f in send], 2 * workers)
     units = [_File(uploads, session, grants, f).request() for f in send]
     skipped = announce(*(FileSkipped(f.local_path, SKIPPED_CONFIRMED) for f in skip))
-    sent: Request[tuple[int, ...]] = gather(*units, limit=workers) if units else pure(())
+    sent: Request[tuple[_Sent, ...]] = gather(*units, limit=workers) if units else pure(())
 
-    def finished(counts: tuple[int, ...]) -> Request[RecordingUploadReport]:
+    def finished(files: tuple[_Sent, ...]) -> Request[RecordingUploadReport]:
+        digests = pmap({f.path: f.sha256 for f in files if f.sha256 is not None})
         return _finalize(uploads, session).map(
             lambda status: RecordingUploadReport(
                 session.opened.recording_uid,
                 session.session_uid,
                 tuple(sorted(f.path_in_dataset for f in send)),
                 tuple(sorted(f.path_in_dataset for f in skip)),
-                sum(counts),
+                sum(f.bytes_sent for f in files),
                 status,
+                digests,
             )
         )
 
