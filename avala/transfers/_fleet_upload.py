@@ -14,7 +14,8 @@ building. When it runs, the request:
    for its URL just in time (a window of ``2 × max_workers`` paths per ``urls`` call, 15
    minutes' lifetime), checks the grant (§2.4: exact key and object path, host rules,
    header allow-list) before any byte moves, PUTs with ``PutObject`` (retries, a fresh URL
-   after a 403), confirms itself with its ETag and journals ``FileStored``;
+   after a 403), then queues its ETag: confirm calls take every file queued while the
+   previous one was under way, and journal them (``FileStored``) once confirmed;
 4. finalizes and reads the status back (``completing`` or ``completed``).
 
 Which files are pending comes from the journal, narrowed by the server's
@@ -342,11 +343,13 @@ class _Sent:
 
 @dataclass(frozen=True, slots=True)
 class _File:
-    """One file's transfer: URL, PUT, confirm, journal; a request of what it sent."""
+    """One file's transfer: URL, PUT, then queued for confirmation (``Confirms``); a
+    request of what it sent."""
 
     uploads: Uploads
     session: _Session
     grants: UrlGrants
+    confirms: Confirms
     file: ScannedFile
 
     def request(self) -> Request[_Sent]:
@@ -367,23 +370,85 @@ class _File:
         return put.bind(self._confirm)
 
     def _confirm(self, stored: Stored) -> Request[_Sent]:
-        f, s = self.file, self.session
+        f = self.file
         path = f.path_in_dataset
-        entry = {"path": path, "size_bytes": f.stamp.size}
-        confirm = (
+        sent = _Sent(path, stored.bytes_sent, stored.sha256)
+        return (
             pure(stored)
             .bind_result(partial(_etag, path))
-            .bind(
-                lambda etag: self.uploads.confirm_upload(
-                    s.opened.recording_uid, s.session_uid, [{**entry, "etag": etag}]
-                )
-            )
+            .bind(lambda etag: self.confirms.add(_ToConfirm(f, etag, stored.sha256)))
+            .map(lambda _: sent)
         )
-        return (
-            confirm.bind(lambda _: s.append(FileStored(path, f.stamp, stored.sha256)))
-            .bind(lambda _: announce(FileStoredEvent(f.local_path, f.stamp.size)))
-            .map(lambda _: _Sent(path, stored.bytes_sent, stored.sha256))
+
+
+@dataclass(frozen=True, slots=True)
+class _ToConfirm:
+    """A file the store holds (its ETag and digest), waiting to be confirmed."""
+
+    file: ScannedFile
+    etag: str
+    sha256: str | None
+
+
+class Confirms:
+    """Confirm calls batched as files finish (the endpoint takes a list): a file whose
+    PUT is done queues itself; if no confirm is under way it sends one for everything
+    queued, and goes on until the queue is empty; otherwise the confirm under way picks
+    it up when it returns. Each batch is journaled (``FileStored``) in one append only
+    once the server has confirmed it, so a crash or a failed confirm leaves those files
+    to be sent again, never recorded as stored when they are not."""
+
+    def __init__(self, uploads: Uploads, session: _Session) -> None:
+        self._uploads = uploads
+        self._session = session
+        self._lock = threading.Lock()
+        self._queued: list[_ToConfirm] = []
+        self._confirming = False
+
+    def add(self, stored: _ToConfirm) -> Request[None]:
+        """Queue ``stored``; confirm the queue now unless a confirm under way will."""
+        return local(partial(self._queue, stored)).bind(
+            lambda lead: self.drain() if lead else pure(None)
         )
+
+    def drain(self) -> Request[None]:
+        """Confirm what is queued, batch after batch, until nothing is."""
+        return local(self._take).bind(
+            lambda batch: self._send(batch).bind(lambda _: self.drain()) if batch else pure(None)
+        )
+
+    def _queue(self, stored: _ToConfirm) -> bool:
+        with self._lock:
+            self._queued.append(stored)
+            lead = not self._confirming
+            self._confirming = True
+            return lead
+
+    def _take(self) -> list[_ToConfirm]:
+        """The next batch, or none (and the confirming turn is over), atomically: a
+        file queued after this finds no confirm under way and sends its own."""
+        with self._lock:
+            batch = self._queued[:MAX_PATHS_PER_CALL]
+            del self._queued[:MAX_PATHS_PER_CALL]
+            self._confirming = bool(batch)
+            return batch
+
+    def _release(self, error: AvalaError) -> Request[None]:
+        with self._lock:
+            self._confirming = False
+        return fail(error)
+
+    def _send(self, batch: list[_ToConfirm]) -> Request[None]:
+        s = self._session
+        entries = [
+            {"path": b.file.path_in_dataset, "size_bytes": b.file.stamp.size, "etag": b.etag}
+            for b in batch
+        ]
+        confirm = self._uploads.confirm_upload(s.opened.recording_uid, s.session_uid, entries)
+        records = [FileStored(b.file.path_in_dataset, b.file.stamp, b.sha256) for b in batch]
+        events = [FileStoredEvent(b.file.local_path, b.file.stamp.size) for b in batch]
+        done = confirm.bind(lambda _: s.append(*records)).bind(lambda _: announce(*events))
+        return done.recover(self._release)
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -425,7 +490,8 @@ def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[Reco
         )
         return pure(report)
     grants = UrlGrants(uploads, session, [f.path_in_dataset for f in send], 2 * workers)
-    units = [_File(uploads, session, grants, f).request() for f in send]
+    confirms = Confirms(uploads, session)
+    units = [_File(uploads, session, grants, confirms, f).request() for f in send]
     skipped = announce(*(FileSkipped(f.local_path, SKIPPED_CONFIRMED) for f in skip))
     sent: Request[tuple[_Sent, ...]] = gather(*units, limit=workers) if units else pure(())
 
@@ -443,7 +509,12 @@ def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[Reco
             )
         )
 
-    return skipped.bind(lambda _: sent).bind(finished)
+    # the last file's confirm turn drains the queue; drain() again makes that explicit
+    return (
+        skipped.bind(lambda _: sent)
+        .bind(lambda files: confirms.drain().map(lambda _: files))
+        .bind(finished)
+    )
 
 
 def upload_recording(

@@ -295,3 +295,53 @@ def test_a_file_changed_after_completion_is_a_typed_failure_with_nothing_sent(
     assert fake.objects.requests == []
     assert [r.method for r in fake.requests[before:]] == ["GET"]
     assert stored_files(fake)["a.bin"] == b"a" * 10
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_confirms_are_batched_while_one_is_under_way(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path, state: Path
+) -> None:
+    """The confirm endpoint takes a list: files that finish while a confirm is under way
+    go in the next call, not one call each (500 small files were 500 calls)."""
+    seed_recording(fake)
+    files = {f"f/{i:02d}.bin": pattern(1000 + i, i) for i in range(24)}
+    source = write_tree(tmp_path / "src", files)
+    confirm = f"/fleet/recordings/{REC}/upload/confirm/"
+    fake.inject(Fault.delay(0.6), method="POST", path=confirm)  # the others finish meanwhile
+    events = Events()
+
+    report = run(kind, client.fleet.uploads.upload_recording(REC, source, max_workers=4), events)
+
+    assert report.unwrap().status == "completed"
+    calls = fleet_calls(fake, "confirm/")
+    confirmed = [f["path"] for c in calls for f in c.body["files"]]
+    assert sorted(confirmed) == sorted(files)  # each file confirmed exactly once
+    assert len(calls) < len(files) / 2 and max(len(c.body["files"]) for c in calls) > 1
+    assert stored_files(fake) == files
+    assert len(events.of(FileStored)) == len(files)
+    # and journaled: a rerun sends nothing
+    fake.objects.clear_requests()
+    rerun = run(kind, client.fleet.uploads.upload_recording(REC, source)).unwrap()
+    assert fake.objects.requests == [] and rerun.skipped == tuple(sorted(files))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_failed_batched_confirm_leaves_its_files_to_be_sent_again(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    files = {f"f/{i:02d}.bin": pattern(500 + i, i) for i in range(12)}
+    source = write_tree(tmp_path / "src", files)
+    confirm = f"/fleet/recordings/{REC}/upload/confirm/"
+    fake.inject(Fault.delay(0.6), Fault.status(400), method="POST", path=confirm)
+    request = client.fleet.uploads.upload_recording(REC, source, max_workers=4)
+
+    assert isinstance(run(kind, request).failure(), ValidationError)
+    first = fleet_calls(fake, "confirm/")[0].body["files"]
+
+    report = run(kind, request).unwrap()
+
+    # only the files of the confirm that succeeded are skipped; the rest went again
+    assert set(report.skipped) == {f["path"] for f in first}
+    assert set(report.stored) == set(files) - set(report.skipped)
+    assert stored_files(fake) == files and report.status == "completed"
