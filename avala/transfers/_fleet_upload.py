@@ -11,11 +11,12 @@ building. When it runs, the request:
    journal does not name but whose totals match the manifest → the answer to an ``init``
    that was lost, adopted (the reference stays "initializing" for ever, §8);
 3. sends every file not yet confirmed in one ``gather(limit=max_workers)``: each file asks
-   for its URL just in time (a window of ``2 × max_workers`` paths per ``urls`` call, 15
-   minutes' lifetime), checks the grant (§2.4: exact key and object path, host rules,
-   header allow-list) before any byte moves, PUTs with ``PutObject`` (retries, a fresh URL
-   after a 403), then queues its ETag: confirm calls take every file queued while the
-   previous one was under way, and journal them (``FileStored``) once confirmed;
+   for its URL just in time (a window of about 64 MiB of files, ``2 × max_workers`` to 100
+   paths, per ``urls`` call, 15 minutes' lifetime), checks the grant (§2.4: exact key
+   and object path, host rules, header allow-list) before any byte moves, PUTs with
+   ``PutObject`` (retries, a fresh URL after a 403), then queues its ETag: confirm
+   calls take every file queued while the previous one was under way, and journal them
+   (``FileStored``) once confirmed;
 4. finalizes and reads the status back (``completing`` or ``completed``).
 
 Which files are pending comes from the journal, narrowed by the server's
@@ -66,6 +67,9 @@ PENDING_CAP = 1000
 """The server lists at most this many pending paths: a list this long may be cut short."""
 URL_TTL_SECONDS = 900
 MAX_PATHS_PER_CALL = 100
+WINDOW_BYTES = 64 * 1024 * 1024
+"""About how many bytes of files one ``urls`` call covers: small files share a call (500
+files of 256 KiB were 63 calls of 8 paths), large ones still ask a few at a time."""
 ALLOWED_HEADERS = {
     "content-type": {"application/octet-stream"},
     "content-encoding": {"gzip"},
@@ -477,6 +481,14 @@ def _finalize(uploads: Uploads, session: _Session) -> Request[str]:
     return uploads.get_upload_status(rid).bind(decide)
 
 
+def url_window(sizes: Sequence[int], workers: int) -> int:
+    """Paths per ``urls`` call: enough files of the mean size to fill ``WINDOW_BYTES``, at
+    least ``2 × workers`` (one call feeds every worker) and at most 100 per call. 64 MiB
+    is sent long before a URL's 15 minutes run out, even on a slow uplink."""
+    mean = sum(sizes) // max(1, len(sizes))
+    return min(MAX_PATHS_PER_CALL, max(2 * workers, WINDOW_BYTES // max(1, mean)))
+
+
 def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[RecordingUploadReport]:
     send, skip = session.to_send()
     if session.status in DONE and send:
@@ -489,7 +501,8 @@ def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[Reco
             session.opened.recording_uid, session.session_uid, (), skipped_paths, 0, session.status
         )
         return pure(report)
-    grants = UrlGrants(uploads, session, [f.path_in_dataset for f in send], 2 * workers)
+    window = url_window([f.stamp.size for f in send], workers)
+    grants = UrlGrants(uploads, session, [f.path_in_dataset for f in send], window)
     confirms = Confirms(uploads, session)
     units = [_File(uploads, session, grants, confirms, f).request() for f in send]
     skipped = announce(*(FileSkipped(f.local_path, SKIPPED_CONFIRMED) for f in skip))
