@@ -350,8 +350,6 @@ class _File:
     """One file's transfer: URL, PUT, then queued for confirmation (``Confirms``); a
     request of what it sent."""
 
-    uploads: Uploads
-    session: _Session
     grants: UrlGrants
     confirms: Confirms
     file: ScannedFile
@@ -504,7 +502,7 @@ def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[Reco
     window = url_window([f.stamp.size for f in send], workers)
     grants = UrlGrants(uploads, session, [f.path_in_dataset for f in send], window)
     confirms = Confirms(uploads, session)
-    units = [_File(uploads, session, grants, confirms, f).request() for f in send]
+    units = [_File(grants, confirms, f).request() for f in send]
     skipped = announce(*(FileSkipped(f.local_path, SKIPPED_CONFIRMED) for f in skip))
     sent: Request[tuple[_Sent, ...]] = gather(*units, limit=workers) if units else pure(())
 
