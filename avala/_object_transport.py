@@ -12,6 +12,7 @@ stored, whatever its bytes.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -57,14 +58,18 @@ class ObjectPut:
     length: int
     stamp: Stamp
     timeout: float
+    digest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectReply:
-    """How a try ended, and how many body bytes it reported through ``on_bytes``."""
+    """How a try ended, and how many body bytes it reported through ``on_bytes``;
+    ``sha256`` is the hex digest of the body this try sent whole (asked for with
+    ``ObjectPut.digest``; None otherwise, or when the body was cut short)."""
 
     outcome: Outcome | SourceChangedError
     bytes_sent: int
+    sha256: str | None = None
 
 
 class ObjectTransport(Protocol):
@@ -142,10 +147,13 @@ class PooledObjectTransport:
             file = _open_checked(op)
         except _Abort as abort:
             return ObjectReply(abort.reason, 0)
+        digest = hashlib.sha256() if op.digest else None  # fresh each try: none carries over
         try:
             headers = {"User-Agent": _USER_AGENT, **op.headers}
             headers["Content-Length"] = str(op.length)
-            body: Iterator[memoryview] | bytes = self._chunks(file, op, count) if op.length else b""
+            body: Iterator[memoryview] | bytes = (
+                self._chunks(file, op, count, digest) if op.length else b""
+            )
             response = self._manager.urlopen(
                 "PUT",
                 op.url,
@@ -157,7 +165,10 @@ class PooledObjectTransport:
                 preload_content=False,
                 decode_content=False,
             )
-            return ObjectReply(_answer(response), reported[0])
+            answer = _answer(response)
+            whole = reported[0] == op.length
+            sha256 = digest.hexdigest() if digest is not None and whole else None
+            return ObjectReply(answer, reported[0], sha256)
         except _Abort as abort:
             return ObjectReply(abort.reason, reported[0])
         except _CallbackFailed as failed:
@@ -168,11 +179,16 @@ class PooledObjectTransport:
             file.close()
 
     def _chunks(
-        self, file: IO[bytes], op: ObjectPut, count: Callable[[int], None]
+        self,
+        file: IO[bytes],
+        op: ObjectPut,
+        count: Callable[[int], None],
+        digest: hashlib._Hash | None,
     ) -> Iterator[memoryview]:
         """The slice, one reused buffer at a time (urllib3 sends each chunk before it asks
         for the next); the stamp is checked again before the last chunk goes out, so a
-        file that changed while it was read never reaches the store complete."""
+        file that changed while it was read never reaches the store complete. ``digest``,
+        if given, hears each chunk as it is read: the file is read once for both."""
         buffer = bytearray(min(self._chunk_size, op.length))
         view = memoryview(buffer)
         left = op.length
@@ -181,6 +197,8 @@ class PooledObjectTransport:
                 raise _Abort(TransportFailure("connect", True, "the client is closed"))
             size = min(len(buffer), left)
             _read_exactly(file, view[:size], op)
+            if digest is not None:
+                digest.update(view[:size])
             left -= size
             if not left:
                 _check_stamp(op, os.fstat(file.fileno()).st_size, os.stat(op.path))

@@ -315,14 +315,22 @@ class Interpreter:
             if refused is not None:
                 return Failure(refused)
             op = ObjectPut(
-                target.url, target.headers, put.path, put.offset, put.length, put.stamp, timeout
+                target.url,
+                target.headers,
+                put.path,
+                put.offset,
+                put.length,
+                put.stamp,
+                timeout,
+                put.digest,
             )
             reply: ObjectReply | AvalaError = yield SendObject(op, attempt, expires_at)
             if isinstance(reply, AvalaError):
                 return Failure(reply)
             outcome = reply.outcome
             if isinstance(outcome, WireResponse) and 200 <= outcome.status < 300:
-                return Success(Stored(outcome.headers.get("etag"), reply.bytes_sent))
+                etag = outcome.headers.get("etag")
+                return Success(Stored(etag, reply.bytes_sent, sha256=reply.sha256))
             if reply.bytes_sent:
                 yield Emit(BytesSent(put.path, -reply.bytes_sent))
             if isinstance(outcome, AvalaError):  # the file changed: no retry can help

@@ -282,9 +282,6 @@ def report(
         measure = "cut at 50%, then rerun: bytes the store served to both runs"
         body.append(row(measure, {"avala": cell}, "", f"≤ size + 1 MiB chunk{bound}", verdict))
 
-    fleet = {"avala": "not measured: upload_recording not built yet"}
-    target = "≥ 1× existing SDK and ≥ 0.85× plain requests PUTs"
-    body.append(row("fleet upload: 500 small + 4 large files", fleet, "", target, "—"))
     return header, body, notes(sizes, outcomes, resume)
 
 

@@ -69,6 +69,13 @@ def store_file(fake, key, path):
         written = objects._write(iter(lambda: source.read(1 << 20), b""))
     return {"size": objects._keep(key, written).size}
 
+def seed_recording(fake, uid):
+    # a device and a pending recording for the fleet upload rows
+    fake.store.insert("fleet_devices", {"uid": "bench-device", "name": "Bench robot"})
+    recording = {"uid": uid, "device": "bench-device", "status": "pending"}
+    fake.store.insert("fleet_recordings", recording)
+    return {}
+
 def presign_get(fake, key, expires_in=3600):
     return {"url": fake.objects.presign("GET", key, expires_in=expires_in)}
 
@@ -84,7 +91,7 @@ COMMANDS = {
     f.__name__: f
     for f in (
         configure, received, stored, presign_puts, presign_parts,
-        store_file, presign_get, served, cut_next_get,
+        store_file, presign_get, served, cut_next_get, seed_recording,
     )
 }
 

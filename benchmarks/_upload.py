@@ -18,6 +18,12 @@ this script once per contender, workload and round. Contenders:
   (``targets`` in the manifest), W threads, one ``Session`` per thread, each body streamed
   from the file.
 
+A manifest with ``recording_uid`` is a fleet recording upload (``_fleet_bench.py``):
+``avala`` runs ``client.fleet.uploads.upload_recording(uid, source, max_workers=W)``,
+``reference`` the existing SDK's method of the same name (its legacy ``upload/``
+protocol), with the same loopback allow-list wrapper in its two fleet modules; the
+ceiling is unchanged.
+
 Measured inside this process around the upload only: wall time, peak RSS growth (VmHWM
 after ``clear_refs``, as in ``_measure.PeakRss``) and ``rchar`` from ``/proc/self/io``:
 every byte this process got from ``read``-family system calls. Sockets are read with
@@ -58,6 +64,8 @@ def upload_avala(manifest: dict[str, Any]) -> Any:
     import avala
 
     client = avala.Client()
+    if "recording_uid" in manifest:
+        return upload_recording_avala(client, manifest)
     if not hasattr(client.datasets, "upload_files"):
         raise Unavailable("client.datasets.upload_files is not in this tree yet")
     request = client.datasets.upload_files(
@@ -77,6 +85,28 @@ def upload_avala(manifest: dict[str, Any]) -> Any:
     return run
 
 
+def upload_recording_avala(client: Any, manifest: dict[str, Any]) -> Any:
+    request = client.fleet.uploads.upload_recording(
+        manifest["recording_uid"], manifest["source"], max_workers=manifest["workers"]
+    )
+
+    def run() -> Any:
+        from returns.result import Success
+
+        result = client.run(request)
+        if not isinstance(result, Success):
+            raise RuntimeError(f"upload failed: {result.failure()!r}")
+        report = result.unwrap()
+        if (
+            report.status not in ("completing", "completed")
+            or report.bytes_sent != manifest["bytes"]
+        ):
+            raise RuntimeError(f"unexpected report: {report.status} {report.bytes_sent} bytes")
+        return report
+
+    return run
+
+
 def patch_reference_allow_list() -> None:
     """Let the existing SDK PUT to the fake's ``http://127.0.0.1:<port>`` store. Bench
     only: every other URL still goes through its own check."""
@@ -84,6 +114,8 @@ def patch_reference_allow_list() -> None:
 
     import avala._managed_upload as managed
     import avala._uploads as uploads
+    import avala.resources.fleet._upload_guard as fleet_guard
+    import avala.resources.fleet.uploads as fleet_uploads
 
     import avala.resources.datasets as datasets
 
@@ -95,9 +127,21 @@ def patch_reference_allow_list() -> None:
             return
         original(url)
 
-    for module in (uploads, managed, datasets):
+    for module in (uploads, managed, datasets, fleet_guard, fleet_uploads):
         if hasattr(module, "validate_presigned_url"):
             module.validate_presigned_url = validate_presigned_url  # type: ignore[attr-defined]
+
+
+def patch_reference_fleet_path_style() -> None:
+    """The fake's store addresses objects path-style (``/<bucket>/<key>``), as S3's
+    path-style hosts do; the existing SDK's fleet grant check knows only the amazonaws.com
+    names for that. Bench only: 127.0.0.1 is added to that pattern, nothing else changes."""
+    import re
+
+    import avala.resources.fleet._upload_guard as fleet_guard
+
+    amazon = fleet_guard._PATH_STYLE_HOST.pattern
+    fleet_guard._PATH_STYLE_HOST = re.compile(rf"(?:{amazon})|127\.0\.0\.1\Z")
 
 
 def upload_reference(manifest: dict[str, Any]) -> Any:
@@ -105,6 +149,10 @@ def upload_reference(manifest: dict[str, Any]) -> Any:
 
     patch_reference_allow_list()
     client = avala.Client()
+    if "recording_uid" in manifest:
+        patch_reference_fleet_path_style()
+        uid, source, workers = manifest["recording_uid"], manifest["source"], manifest["workers"]
+        return lambda: client.fleet.uploads.upload_recording(uid, source, max_workers=workers)
     name = manifest["dataset_name"]
     files = [tuple(pair) for pair in manifest["files"]]
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from _download_bench import DownloadSizes, run_downloads
+from _fleet_bench import FleetSizes, run_fleet
 from _upload_bench import UploadSizes, run_uploads
 
 HERE = Path(__file__).resolve().parent
@@ -628,12 +629,22 @@ def call_benchmarks(workloads: list[Workload], rounds: int, with_imports: bool) 
     return out
 
 
-def upload_rows(sizes: UploadSizes, why_not_reference: str) -> list[str]:
-    """The upload rows (issue 12): this SDK, the existing SDK and plain PUTs, same store."""
+def upload_rows(
+    sizes: UploadSizes, fleet: FleetSizes | None, why_not_reference: str, *, datasets: bool = True
+) -> list[str]:
+    """The upload rows (issues 12 and 13): this SDK, the existing SDK and plain PUTs, same
+    store; the dataset workloads, then the fleet recording (unless ``fleet`` is None)."""
     pythons = {"avala": sys.executable, "ceiling": sys.executable}
     pythons["reference"] = str(REFERENCE) if REFERENCE else None
     why_not = {"reference": why_not_reference} if REFERENCE is None else {}
-    head, body, notes = run_uploads(sizes, pythons, why_not)
+    head, body, notes = ["upload measure"], [], []
+    if datasets:
+        head, body, notes = run_uploads(sizes, pythons, why_not)
+    if fleet is not None:
+        fleet_body, fleet_notes = run_fleet(fleet, pythons, why_not)
+        head = ["upload measure", "avala", "existing SDK", "ceiling (requests PUTs)"]
+        head += ["ratio", "target", "PASS/MISS"]
+        body, notes = body + fleet_body, notes + fleet_notes
     table = markdown_table(head, body)
     print()
     print("\n".join([*table, "", *notes]))
@@ -687,6 +698,13 @@ def main() -> int:
     upload.add_argument("--upload-part-mib", type=float, help="the fake's part size (64)")
     upload.add_argument("--resume-part-mib", type=float, default=sizes.resume_part_mib)
     upload.add_argument("--no-resume", action="store_true", help="skip the kill -9 check")
+    fsizes = FleetSizes()
+    fleet = parser.add_argument_group("fleet upload (--only upload, or --only fleet alone)")
+    fleet.add_argument("--fleet-small", type=int, default=fsizes.small, help="small files")
+    fleet.add_argument("--fleet-small-kib", type=float, default=fsizes.small_kib)
+    fleet.add_argument("--fleet-large", type=int, default=fsizes.large, help="large files")
+    fleet.add_argument("--fleet-large-mib", type=float, default=fsizes.large_mib)
+    fleet.add_argument("--no-fleet", action="store_true", help="skip the fleet upload rows")
     dsizes = DownloadSizes()
     down = parser.add_argument_group("downloads (--only download)")
     down.add_argument("--download-mib", type=float, default=dsizes.mib, help="object size")
@@ -704,6 +722,13 @@ def main() -> int:
         resume_part_mib=args.resume_part_mib,
         rounds=args.upload_rounds,
         resume=not args.no_resume,
+    )
+    fsizes = FleetSizes(
+        small=args.fleet_small,
+        small_kib=args.fleet_small_kib,
+        large=args.fleet_large,
+        large_mib=args.fleet_large_mib,
+        rounds=args.upload_rounds,
     )
     dsizes = DownloadSizes(
         mib=args.download_mib, rounds=args.download_rounds, resume=not args.no_download_resume
@@ -742,7 +767,9 @@ def main() -> int:
     if workloads or wants_imports:
         out += call_benchmarks(workloads, args.rounds, wants_imports)
     if not only or "upload" in only:
-        out += upload_rows(sizes, why_not)
+        out += upload_rows(sizes, None if args.no_fleet else fsizes, why_not)
+    elif "fleet" in only:
+        out += upload_rows(sizes, fsizes, why_not, datasets=False)
     if not only or "download" in only:
         out += download_rows(dsizes)
     if not only or "startup" in only:
@@ -758,7 +785,9 @@ def main() -> int:
         out += [warning, ""]
     print(f"total wall time {total:.1f} s")
     out += [f"Total wall time of the run: {total:.1f} s.", ""]
-    if not args.no_write:
+    if only == {"fleet"} and not args.no_write:
+        print("--only fleet is a quick look: last_run.md is not written (use --only upload)")
+    elif not args.no_write:
         text = "\n".join(out)
         if only == {"upload"}:  # keep the other rows of the last full run
             text = with_section_alone(text, "Uploads")

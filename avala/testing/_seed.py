@@ -368,7 +368,7 @@ class Seeder:
             recording_uid=rec,
             total_files=len(table),
             total_bytes=sum(files.values()),
-            s3_prefix=f"fleet/recordings/{rec}/uploads/{uid}/",
+            s3_prefix=f"fleet/sessions/{uid}/{rec}/",
             storage_config_uid=None,
             files=table,
         )

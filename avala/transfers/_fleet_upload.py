@@ -11,17 +11,20 @@ building. When it runs, the request:
    journal does not name but whose totals match the manifest → the answer to an ``init``
    that was lost, adopted (the reference stays "initializing" for ever, §8);
 3. sends every file not yet confirmed in one ``gather(limit=max_workers)``: each file asks
-   for its URL just in time (a window of ``2 × max_workers`` paths per ``urls`` call, 15
-   minutes' lifetime), checks the grant (§2.4: exact key and object path, host rules,
-   header allow-list) before any byte moves, PUTs with ``PutObject`` (retries, a fresh URL
-   after a 403), confirms itself with its ETag and journals ``FileStored``;
+   for its URL just in time (a window of about 64 MiB of files, ``2 × max_workers`` to 100
+   paths, per ``urls`` call, 15 minutes' lifetime), checks the grant (§2.4: exact key
+   and object path, host rules, header allow-list) before any byte moves, PUTs with
+   ``PutObject`` (retries, a fresh URL after a 403), then queues its ETag: confirm
+   calls take every file queued while the previous one was under way, and journal them
+   (``FileStored``) once confirmed;
 4. finalizes and reads the status back (``completing`` or ``completed``).
 
 Which files are pending comes from the journal, narrowed by the server's
 ``pending_paths`` when that list is complete (under 1000 entries): a resume with any
-number of pending files works. Files are not hashed: content identity is the stamp
-(size, mtime), checked by the transport before and after reading, so each file is read
-from disk once, by its PUT.
+number of pending files works. Content identity is the stamp (size, mtime), checked by
+the transport before and after reading; each file is hashed (SHA-256) by its PUT, in the
+read that sends it, so it is read from disk once. The digest of what was stored is
+journaled with the file and reported.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ from __future__ import annotations
 import re
 import threading
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from pyrsistent import pmap
 from returns.result import Failure, Result, Success
 
 from avala._request import Request, fail, gather, pure
@@ -64,6 +68,9 @@ PENDING_CAP = 1000
 """The server lists at most this many pending paths: a list this long may be cut short."""
 URL_TTL_SECONDS = 900
 MAX_PATHS_PER_CALL = 100
+WINDOW_BYTES = 64 * 1024 * 1024
+"""About how many bytes of files one ``urls`` call covers: small files share a call (500
+files of 256 KiB were 63 calls of 8 paths), large ones still ask a few at a time."""
 ALLOWED_HEADERS = {
     "content-type": {"application/octet-stream"},
     "content-encoding": {"gzip"},
@@ -78,7 +85,8 @@ SKIPPED_CONFIRMED = "already confirmed in this upload session"
 class RecordingUploadReport:
     """What an upload run did: the recording's ``session_uid``, the paths it ``stored``
     (sent and confirmed), those it ``skipped`` (confirmed before), the body
-    ``bytes_sent`` that were stored, and the session ``status`` it ended in."""
+    ``bytes_sent`` that were stored, the session ``status`` it ended in, and the
+    ``sha256`` (hex) of the bytes this run stored, by path (an immutable mapping)."""
 
     recording_uid: str
     session_uid: str
@@ -86,6 +94,7 @@ class RecordingUploadReport:
     skipped: tuple[str, ...]
     bytes_sent: int
     status: str
+    sha256: Mapping[str, str] = field(default_factory=pmap)
 
 
 # --- local steps --------------------------------------------------------------------------
@@ -342,20 +351,29 @@ def _etag(path: str, stored: Stored) -> Result[str, AvalaError]:
 
 
 @dataclass(frozen=True, slots=True)
-class _File:
-    """One file's transfer: URL, PUT, confirm, journal; a request of the bytes it sent."""
+class _Sent:
+    """One file this run stored: its path, the body bytes sent, their SHA-256."""
 
-    uploads: Uploads
-    session: _Session
+    path: str
+    bytes_sent: int
+    sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One file's transfer: URL, PUT, then queued for confirmation (``Confirms``); a
+    request of what it sent."""
+
     grants: UrlGrants
+    confirms: Confirms
     file: ScannedFile
 
-    def request(self) -> Request[int]:
+    def request(self) -> Request[_Sent]:
         f = self.file
         started = announce(FileStarted(f.local_path, f.stamp.size))
         return started.bind(lambda _: self.grants.target(f.path_in_dataset)).bind(self._put)
 
-    def _put(self, target: Presigned) -> Request[int]:
+    def _put(self, target: Presigned) -> Request[_Sent]:
         f = self.file
         put = put_object(
             target.url,
@@ -363,27 +381,90 @@ class _File:
             stamp=f.stamp,
             headers=target.headers,
             refresh=self.grants.single(f.path_in_dataset),
+            digest=True,
         )
         return put.bind(self._confirm)
 
-    def _confirm(self, stored: Stored) -> Request[int]:
-        f, s = self.file, self.session
+    def _confirm(self, stored: Stored) -> Request[_Sent]:
+        f = self.file
         path = f.path_in_dataset
-        entry = {"path": path, "size_bytes": f.stamp.size}
-        confirm = (
+        sent = _Sent(path, stored.bytes_sent, stored.sha256)
+        return (
             pure(stored)
             .bind_result(partial(_etag, path))
-            .bind(
-                lambda etag: self.uploads.confirm_upload(
-                    s.opened.recording_uid, s.session_uid, [{**entry, "etag": etag}]
-                )
-            )
+            .bind(lambda etag: self.confirms.add(_ToConfirm(f, etag, stored.sha256)))
+            .map(lambda _: sent)
         )
-        return (
-            confirm.bind(lambda _: s.append(FileStored(path, f.stamp)))
-            .bind(lambda _: announce(FileStoredEvent(f.local_path, f.stamp.size)))
-            .map(lambda _: stored.bytes_sent)
+
+
+@dataclass(frozen=True, slots=True)
+class _ToConfirm:
+    """A file the store holds (its ETag and digest), waiting to be confirmed."""
+
+    file: ScannedFile
+    etag: str
+    sha256: str | None
+
+
+class Confirms:
+    """Confirm calls batched as files finish (the endpoint takes a list): a file whose
+    PUT is done queues itself; if no confirm is under way it sends one for everything
+    queued, and goes on until the queue is empty; otherwise the confirm under way picks
+    it up when it returns. Each batch is journaled (``FileStored``) in one append only
+    once the server has confirmed it, so a crash or a failed confirm leaves those files
+    to be sent again, never recorded as stored when they are not."""
+
+    def __init__(self, uploads: Uploads, session: _Session) -> None:
+        self._uploads = uploads
+        self._session = session
+        self._lock = threading.Lock()
+        self._queued: list[_ToConfirm] = []
+        self._confirming = False
+
+    def add(self, stored: _ToConfirm) -> Request[None]:
+        """Queue ``stored``; confirm the queue now unless a confirm under way will."""
+        return local(partial(self._queue, stored)).bind(
+            lambda lead: self.drain() if lead else pure(None)
         )
+
+    def drain(self) -> Request[None]:
+        """Confirm what is queued, batch after batch, until nothing is."""
+        return local(self._take).bind(
+            lambda batch: self._send(batch).bind(lambda _: self.drain()) if batch else pure(None)
+        )
+
+    def _queue(self, stored: _ToConfirm) -> bool:
+        with self._lock:
+            self._queued.append(stored)
+            lead = not self._confirming
+            self._confirming = True
+            return lead
+
+    def _take(self) -> list[_ToConfirm]:
+        """The next batch, or none (and the confirming turn is over), atomically: a
+        file queued after this finds no confirm under way and sends its own."""
+        with self._lock:
+            batch = self._queued[:MAX_PATHS_PER_CALL]
+            del self._queued[:MAX_PATHS_PER_CALL]
+            self._confirming = bool(batch)
+            return batch
+
+    def _release(self, error: AvalaError) -> Request[None]:
+        with self._lock:
+            self._confirming = False
+        return fail(error)
+
+    def _send(self, batch: list[_ToConfirm]) -> Request[None]:
+        s = self._session
+        entries = [
+            {"path": b.file.path_in_dataset, "size_bytes": b.file.stamp.size, "etag": b.etag}
+            for b in batch
+        ]
+        confirm = self._uploads.confirm_upload(s.opened.recording_uid, s.session_uid, entries)
+        records = [FileStored(b.file.path_in_dataset, b.file.stamp, b.sha256) for b in batch]
+        events = [FileStoredEvent(b.file.local_path, b.file.stamp.size) for b in batch]
+        done = confirm.bind(lambda _: s.append(*records)).bind(lambda _: announce(*events))
+        return done.recover(self._release)
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -412,6 +493,14 @@ def _finalize(uploads: Uploads, session: _Session) -> Request[str]:
     return uploads.get_upload_status(rid).bind(decide)
 
 
+def url_window(sizes: Sequence[int], workers: int) -> int:
+    """Paths per ``urls`` call: enough files of the mean size to fill ``WINDOW_BYTES``, at
+    least ``2 × workers`` (one call feeds every worker) and at most 100 per call. 64 MiB
+    is sent long before a URL's 15 minutes run out, even on a slow uplink."""
+    mean = sum(sizes) // max(1, len(sizes))
+    return min(MAX_PATHS_PER_CALL, max(2 * workers, WINDOW_BYTES // max(1, mean)))
+
+
 def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[RecordingUploadReport]:
     send, skip = session.to_send()
     if session.status in DONE and send:
@@ -424,24 +513,33 @@ def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[Reco
             session.opened.recording_uid, session.session_uid, (), skipped_paths, 0, session.status
         )
         return pure(report)
-    grants = UrlGrants(uploads, session, [f.path_in_dataset for f in send], 2 * workers)
-    units = [_File(uploads, session, grants, f).request() for f in send]
+    window = url_window([f.stamp.size for f in send], workers)
+    grants = UrlGrants(uploads, session, [f.path_in_dataset for f in send], window)
+    confirms = Confirms(uploads, session)
+    units = [_File(grants, confirms, f).request() for f in send]
     skipped = announce(*(FileSkipped(f.local_path, SKIPPED_CONFIRMED) for f in skip))
-    sent: Request[tuple[int, ...]] = gather(*units, limit=workers) if units else pure(())
+    sent: Request[tuple[_Sent, ...]] = gather(*units, limit=workers) if units else pure(())
 
-    def finished(counts: tuple[int, ...]) -> Request[RecordingUploadReport]:
+    def finished(files: tuple[_Sent, ...]) -> Request[RecordingUploadReport]:
+        digests = pmap({f.path: f.sha256 for f in files if f.sha256 is not None})
         return _finalize(uploads, session).map(
             lambda status: RecordingUploadReport(
                 session.opened.recording_uid,
                 session.session_uid,
                 tuple(sorted(f.path_in_dataset for f in send)),
                 tuple(sorted(f.path_in_dataset for f in skip)),
-                sum(counts),
+                sum(f.bytes_sent for f in files),
                 status,
+                digests,
             )
         )
 
-    return skipped.bind(lambda _: sent).bind(finished)
+    # the last file's confirm turn drains the queue; drain() again makes that explicit
+    return (
+        skipped.bind(lambda _: sent)
+        .bind(lambda files: confirms.drain().map(lambda _: files))
+        .bind(finished)
+    )
 
 
 def upload_recording(

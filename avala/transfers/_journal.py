@@ -41,6 +41,13 @@ __all__ = [
 ]
 
 
+def _is_sha256(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in _HEX for c in value)
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
 def _check_path(path: object) -> None:
     if not isinstance(path, str) or not path:
         raise ValueError(f"path must be a non-empty str, not {path!r}")
@@ -78,13 +85,17 @@ class PartStored:
 @dataclass(frozen=True, slots=True)
 class FileStored:
     """``path`` is stored on the server with content ``stamp`` (its size is
-    ``stamp.size``)."""
+    ``stamp.size``); ``sha256`` is the hex digest of the bytes sent, when the upload
+    computed one (journals written before it existed have none)."""
 
     path: str
     stamp: Stamp
+    sha256: str | None = None
 
     def __post_init__(self) -> None:
         _check_path(self.path)
+        if self.sha256 is not None and not _is_sha256(self.sha256):
+            raise ValueError(f"sha256 must be 64 lowercase hex digits, not {self.sha256!r:.80}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +254,9 @@ def _fields(record: Record) -> dict[str, Any]:
                 "t": "part", "path": path,
                 "number": part.number, "offset": part.offset, "length": part.length,
             }  # fmt: skip
-        case FileStored(path, stamp):
-            return {"t": "stored", "path": path, "size": stamp.size, "mtime_ns": stamp.mtime_ns}
+        case FileStored(path, stamp, sha256):
+            fields = {"t": "stored", "path": path, "size": stamp.size, "mtime_ns": stamp.mtime_ns}
+            return fields if sha256 is None else {**fields, "sha256": sha256}
         case FileInvalidated(path):
             return {"t": "invalid", "path": path}
         case BatchBound(batch_uid):
@@ -271,6 +283,10 @@ _KEYS = {
 }
 
 
+_OPTIONAL_KEYS = {"stored": {"sha256"}}
+"""Keys a record may lack: journals written before they existed are still read."""
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
@@ -291,7 +307,8 @@ def _int(obj: dict[str, Any], key: str) -> int:
 
 def decode_line(line: bytes) -> Record:
     """The record one complete line (without its newline) holds. Strict: exactly the
-    keys of a known type, integers as integers. Raises JournalFormatError."""
+    keys of a known type (optional ones aside), integers as integers. Raises
+    JournalFormatError."""
     try:
         obj = json.loads(
             line.decode("utf-8"),
@@ -303,7 +320,7 @@ def decode_line(line: bytes) -> Record:
         kind = obj.get("t")
         if not isinstance(kind, str) or kind not in _KEYS:
             raise ValueError(f"unknown record type {kind!r}")
-        if set(obj) != _KEYS[kind]:
+        if not _KEYS[kind] <= set(obj) <= _KEYS[kind] | _OPTIONAL_KEYS.get(kind, set()):
             raise ValueError(f"keys {sorted(obj)} do not match a {kind!r} record")
         return _build(kind, obj)
     except (ValueError, TypeError) as error:  # UnicodeDecodeError is a ValueError
@@ -323,7 +340,11 @@ def _build(kind: str, obj: dict[str, Any]) -> Record:
             path, PartRange(_int(obj, "number"), _int(obj, "offset"), _int(obj, "length"))
         )
     stamp = Stamp(_int(obj, "size"), _int(obj, "mtime_ns"))
-    return FileIntent(path, stamp) if kind == "intent" else FileStored(path, stamp)
+    if kind == "intent":
+        return FileIntent(path, stamp)
+    if "sha256" in obj and not isinstance(obj["sha256"], str):
+        raise ValueError("sha256 must be a string")
+    return FileStored(path, stamp, obj.get("sha256"))
 
 
 def complete_prefix_length(data: bytes) -> int:

@@ -52,12 +52,15 @@ class Presigned:
 @dataclass(frozen=True, slots=True)
 class Stored:
     """What a finished PUT did: the object's ``etag`` (as the store sent it, quotes and
-    all; None when it sent none), ``bytes_sent`` by the try that stored it, and ``already``
-    when the store answered 412 (the object was stored before; nothing was sent)."""
+    all; None when it sent none), ``bytes_sent`` by the try that stored it, ``already``
+    when the store answered 412 (the object was stored before; nothing was sent), and
+    ``sha256``, the hex digest of the bytes that try sent, when the PUT asked for it
+    (``PutObject.digest``; None otherwise, and after a 412)."""
 
     etag: str | None
     bytes_sent: int
     already: bool = False
+    sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -67,7 +70,8 @@ class PutObject(Request[Stored]):
     ``stamp`` is the file as planned: the transport refuses to send if it differs, and
     stops the body (so nothing is stored) if it changes while sending. ``refresh``, if
     set, is a request for a fresh ``Presigned`` target, run when the store answers 403
-    (an expired URL). Build it with ``put_object``.
+    (an expired URL). ``digest`` asks for the SHA-256 of the bytes sent, computed in the
+    same read that sends them (``Stored.sha256``). Build it with ``put_object``.
     """
 
     target: Presigned
@@ -77,6 +81,7 @@ class PutObject(Request[Stored]):
     stamp: Stamp
     refresh: Request[Presigned] | None = None
     options: Options = NO_OPTIONS
+    digest: bool = False
 
     @property
     def what(self) -> str:
@@ -96,6 +101,8 @@ class PutObject(Request[Stored]):
         }
         if self.options != NO_OPTIONS:
             shown["options"] = self.options
+        if self.digest:
+            shown["digest"] = True
         return f"PutObject({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
 
@@ -123,9 +130,11 @@ def put_object(
     length: int | None = None,
     headers: Mapping[str, str] | None = None,
     refresh: Request[Presigned] | None = None,
+    digest: bool = False,
 ) -> PutObject:
     """A PUT of ``path``'s bytes ``[offset, offset + length)`` (``length`` defaults to the
-    rest of the file as ``stamp`` gives it) to the presigned ``url``, with ``headers``."""
+    rest of the file as ``stamp`` gives it) to the presigned ``url``, with ``headers``;
+    ``digest`` asks for the SHA-256 of what was sent (``Stored.sha256``)."""
     if not isinstance(stamp, Stamp):
         raise TypeError(f"stamp must be a Stamp, not {type(stamp).__name__}")
     for name, value in (("offset", offset), ("length", length)):
@@ -139,7 +148,10 @@ def put_object(
         )
     if refresh is not None and not isinstance(refresh, Request):
         raise TypeError(f"refresh must be a request, not {type(refresh).__name__}")
-    return PutObject(presigned(url, headers), os.fspath(path), offset, length, stamp, refresh)
+    if type(digest) is not bool:
+        raise TypeError(f"digest must be a bool, not {type(digest).__name__}")
+    target = presigned(url, headers)
+    return PutObject(target, os.fspath(path), offset, length, stamp, refresh, digest=digest)
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -163,8 +163,17 @@ def test_confirm_upload_returns_raw_counters(client: Client, world: FakeAvala) -
     assert (sent.method, sent.path) == ("POST", f"{BASE}/confirm/")
     assert sent.body == {"session_uid": session.uid, "files": files}
     assert isinstance(answer, JsonObject)
+    # UploadConfirmResponse's fields and the counters the legacy workflow checks (§2.4)
     assert answer == pmap(
-        {"session_uid": session.uid, "confirmed": 2, "total_confirmed": 2, "total_files": 3}
+        {
+            "session_uid": session.uid,
+            "confirmed": 2,
+            "total_confirmed": 2,
+            "total_files": 3,
+            "total_bytes": 1324,
+            "confirmed_files": 2,
+            "confirmed_bytes": 1024,
+        }
     )
 
     # Confirming a file again does not count it twice.

@@ -12,7 +12,13 @@ from avala import Client
 from avala.errors import DecodeError, TerminalStatusError, UnsafeUrlError, ValidationError
 from avala.events import FileSkipped, FileStored
 from avala.testing import FakeAvala, Fault, StorageFault
-from avala.transfers._fleet_upload import PENDING_CAP, URL_TTL_SECONDS, check_grant
+from avala.transfers._fleet_upload import (
+    MAX_PATHS_PER_CALL,
+    PENDING_CAP,
+    URL_TTL_SECONDS,
+    check_grant,
+    url_window,
+)
 from avala.types import JsonObject, UploadUrlEntry
 from tests.transfers.fleet_helpers import (
     REC,
@@ -63,10 +69,13 @@ def test_a_tree_is_uploaded_confirmed_and_finalized(
     assert sorted((f["path"], f["size_bytes"]) for f in init.body["files"]) == sorted(
         (p, len(d)) for p, d in TREE.items()
     )
-    # URLs just in time: small windows (2 x workers), short lifetimes; a path is asked for
-    # again only when its window's call was still under way (at most once more)
+    # URLs just in time: a window of about 64 MiB (here the whole small tree in one call),
+    # short lifetimes; a path is asked for again, alone, only when its window's
+    # call was still under way (at most once more)
     asks = fleet_calls(fake, "urls/")
-    assert all(len(a.body["file_paths"]) <= 4 and a.body["ttl_seconds"] <= 900 for a in asks)
+    (window,) = [a.body["file_paths"] for a in asks if len(a.body["file_paths"]) > 1]
+    assert sorted(window) == sorted(TREE)
+    assert all(a.body["ttl_seconds"] <= 900 for a in asks)
     asked = [p for a in asks for p in a.body["file_paths"]]
     assert set(asked) == set(TREE) and all(asked.count(p) <= 2 for p in TREE)
     # every file sent once, confirmed with the ETag the store gave it
@@ -326,3 +335,81 @@ def test_uids_outside_the_protocol_are_refused_when_building(
 def test_a_uid_of_the_whole_protocol_alphabet_is_accepted(fake: FakeAvala, tmp_path: Path) -> None:
     uid = "Rec_0-9" + "x" * 121  # 128 characters
     Client().fleet.uploads.upload_recording(uid, tmp_path, storage_config_uid="cfg_1-A")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_confirms_are_batched_while_one_is_under_way(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path, state: Path
+) -> None:
+    """The confirm endpoint takes a list: files that finish while a confirm is under way
+    go in the next call, not one call each (500 small files were 500 calls)."""
+    seed_recording(fake)
+    files = {f"f/{i:02d}.bin": pattern(1000 + i, i) for i in range(24)}
+    source = write_tree(tmp_path / "src", files)
+    confirm = f"/fleet/recordings/{REC}/upload/confirm/"
+    fake.inject(Fault.delay(0.6), method="POST", path=confirm)  # the others finish meanwhile
+    events = Events()
+
+    report = run(kind, client.fleet.uploads.upload_recording(REC, source, max_workers=4), events)
+
+    assert report.unwrap().status == "completed"
+    calls = fleet_calls(fake, "confirm/")
+    confirmed = [f["path"] for c in calls for f in c.body["files"]]
+    assert sorted(confirmed) == sorted(files)  # each file confirmed exactly once
+    assert len(calls) < len(files) / 2 and max(len(c.body["files"]) for c in calls) > 1
+    assert stored_files(fake) == files
+    assert len(events.of(FileStored)) == len(files)
+    # and journaled: a rerun sends nothing
+    fake.objects.clear_requests()
+    rerun = run(kind, client.fleet.uploads.upload_recording(REC, source)).unwrap()
+    assert fake.objects.requests == [] and rerun.skipped == tuple(sorted(files))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_failed_batched_confirm_leaves_its_files_to_be_sent_again(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    files = {f"f/{i:02d}.bin": pattern(500 + i, i) for i in range(12)}
+    source = write_tree(tmp_path / "src", files)
+    confirm = f"/fleet/recordings/{REC}/upload/confirm/"
+    fake.inject(Fault.delay(0.6), Fault.status(400), method="POST", path=confirm)
+    request = client.fleet.uploads.upload_recording(REC, source, max_workers=4)
+
+    assert isinstance(run(kind, request).failure(), ValidationError)
+    first = fleet_calls(fake, "confirm/")[0].body["files"]
+
+    report = run(kind, request).unwrap()
+
+    # only the files of the confirm that succeeded are skipped; the rest went again
+    assert set(report.skipped) == {f["path"] for f in first}
+    assert set(report.stored) == set(files) - set(report.skipped)
+    assert stored_files(fake) == files and report.status == "completed"
+
+
+def test_url_windows_cover_about_64_mib_of_files() -> None:
+    KiB, MiB = 1024, 1024 * 1024
+    assert url_window([256 * KiB] * 500, 4) == MAX_PATHS_PER_CALL  # small files share calls
+    assert url_window([5 * MiB] * 200, 4) == 12
+    assert url_window([64 * MiB] * 4, 4) == 8  # large files: still one per worker and more
+    assert url_window([2 * 1024 * MiB] * 3, 1) == 2
+    assert url_window([0] * 3, 4) == MAX_PATHS_PER_CALL  # empty files
+    assert url_window([], 4) == MAX_PATHS_PER_CALL
+    assert url_window([1] * 10, 80) == MAX_PATHS_PER_CALL  # never past the call's limit
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_many_small_files_share_few_url_calls(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    seed_recording(fake)
+    files = {f"f/{i:03d}.bin": pattern(2000 + i, i) for i in range(120)}
+    source = write_tree(tmp_path / "src", files)
+
+    report = run(kind, client.fleet.uploads.upload_recording(REC, source, max_workers=2))
+
+    assert report.unwrap().status == "completed" and stored_files(fake) == files
+    asks = [a.body["file_paths"] for a in fleet_calls(fake, "urls/")]
+    windows = [paths for paths in asks if len(paths) > 1]
+    assert sorted(len(w) for w in windows) == [20, 100]  # was 30 calls of 4 paths
+    assert len(asks) - len(windows) <= 2  # a file whose window was still being asked for

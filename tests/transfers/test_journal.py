@@ -41,7 +41,9 @@ batch_uids = st.sampled_from([BATCH_A, BATCH_B]) | st.uuids().map(str)
 records: st.SearchStrategy[Record] = st.one_of(
     st.builds(FileIntent, paths, stamps),
     st.builds(PartStored, paths, part_ranges),
-    st.builds(FileStored, paths, stamps),
+    st.builds(
+        FileStored, paths, stamps, st.none() | st.binary(min_size=32, max_size=32).map(bytes.hex)
+    ),
     st.builds(FileInvalidated, paths),
     st.builds(BatchBound, batch_uids),
     st.builds(DatasetCreated, batch_uids, st.uuids().map(str)),
@@ -164,6 +166,10 @@ def test_encoding_is_compact_named_json() -> None:
     assert encode(FileStored("cam/1.jpg", Stamp(5, 7))) == (
         b'{"t":"stored","path":"cam/1.jpg","size":5,"mtime_ns":7}\n'
     )
+    digest = "ab" * 32
+    assert encode(FileStored("a", Stamp(5, 7), digest)) == (
+        b'{"t":"stored","path":"a","size":5,"mtime_ns":7,"sha256":"' + digest.encode() + b'"}\n'
+    )
     assert encode(PartStored("p", PartRange(2, 8, 3))) == (
         b'{"t":"part","path":"p","number":2,"offset":8,"length":3}\n'
     )
@@ -186,6 +192,9 @@ def test_encoding_is_compact_named_json() -> None:
         b'{"t":"stored","path":"","size":1,"mtime_ns":2}',
         b'{"t":"stored","path":"a","path":"b","size":1,"mtime_ns":2}',  # duplicate key
         b'{"t":"stored","path":"a","size":NaN,"mtime_ns":2}',
+        b'{"t":"stored","path":"a","size":1,"mtime_ns":2,"sha256":null}',
+        b'{"t":"stored","path":"a","size":1,"mtime_ns":2,"sha256":"AB"}',  # not a digest
+        b'{"t":"intent","path":"a","size":1,"mtime_ns":2,"sha256":"' + b"0" * 64 + b'"}',
         b'{"t":"future","path":"a"}',  # a newer SDK's record
         b'{"t":"part","path":"a","number":0,"offset":0,"length":1}',
         b'{"t":"part","path":"a","number":1,"offset":0,"length":0}',
@@ -215,8 +224,16 @@ def test_a_torn_last_line_is_ignored_even_if_it_parses() -> None:
 
 def test_records_have_no_room_for_keys_or_urls() -> None:
     # The journal never holds the API key or a signed URL because no record has a field
-    # that could: paths inside the dataset, stamps, part ranges and a UUID batch uid.
-    allowed = {"path": str, "stamp": Stamp, "part": PartRange, "batch_uid": str, "dataset_uid": str}
+    # that could: paths inside the dataset, stamps, part ranges, a UUID batch uid and a
+    # content digest (64 hex digits, checked).
+    allowed = {
+        "path": str,
+        "stamp": Stamp,
+        "part": PartRange,
+        "batch_uid": str,
+        "dataset_uid": str,
+        "sha256": str,
+    }
     for cls in (FileIntent, PartStored, FileStored, FileInvalidated, BatchBound, DatasetCreated):
         for f in dataclasses.fields(cls):
             assert f.name in allowed, (cls, f.name)
@@ -224,6 +241,8 @@ def test_records_have_no_room_for_keys_or_urls() -> None:
     assert state_fields == {"batch_uid", "stored", "intents", "parts", "touched", "created"}
     with pytest.raises(ValueError):
         BatchBound("sk-live-secret-api-key")
+    with pytest.raises(ValueError):
+        FileStored("a", S1, "sk-live-secret-api-key")
     assert str(uuid.UUID(BATCH_A)) == BATCH_A
 
 
@@ -241,6 +260,7 @@ def test_every_line_is_one_json_object_of_known_keys(rs: list[Record]) -> None:
             "length",
             "batch_uid",
             "dataset_uid",
+            "sha256",
         }
 
 

@@ -103,6 +103,25 @@ def test_put_streams_the_slice_and_reports_its_bytes(
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_digest_is_the_sha256_of_the_slice_sent_and_off_unless_asked(
+    kind: str, sink: ObjectSink, tmp_path: Path
+) -> None:
+    path, stamp = make_file(tmp_path, 2 * 1024 * 1024 + 3)
+    expected = path.read_bytes()[5 : 5 + 1024 * 1024 + 9]
+    digested = put_object(
+        sink.url("/b/d"), path, stamp=stamp, offset=5, length=len(expected), digest=True
+    )
+    plain = put_object(sink.url("/b/p"), path, stamp=stamp)
+
+    result, _ = run(kind, digested)
+    plain_result, _ = run(kind, plain)
+
+    assert result.unwrap().sha256 == hashlib.sha256(expected).hexdigest() == sink.received[0].sha256
+    assert plain_result.unwrap().sha256 is None
+    assert "digest=True" in repr(digested) and "digest=" not in repr(plain)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_the_api_key_never_reaches_storage(kind: str, sink: ObjectSink, tmp_path: Path) -> None:
     path, stamp = make_file(tmp_path, 10)
     request = put_object(sink.url("/b/k"), path, stamp=stamp, headers={"x-amz-meta-a": "1"})
@@ -186,6 +205,22 @@ def test_a_broken_connection_is_retried(kind: str, hostile: Any, tmp_path: Path)
     assert result == Success(Stored('"e"', 100))
     assert server.request_lines == [f"PUT /b/k?X-Amz-Signature={SIG} HTTP/1.1"] * 2
     assert sent_counts(events) == 100
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_digest_survives_a_cut_answer_and_a_retry(
+    kind: str, hostile: Any, tmp_path: Path
+) -> None:
+    path, stamp = make_file(tmp_path, 100)
+    server: HostileServer = hostile(
+        [Reply([b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab"], close=True)],
+        [Reply([response("200 OK", headers=[("ETag", '"e"')])])],
+    )
+    url = f"http://127.0.0.1:{server.port}/b/k?X-Amz-Signature={SIG}"
+    result, _ = run(kind, put_object(url, path, stamp=stamp, digest=True))
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert result == Success(Stored('"e"', 100, sha256=expected))
+    assert len(server.request_lines) == 2
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -285,7 +285,8 @@ def init_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRespo
             "status": "initiated",
             "total_files": len(table),
             "total_bytes": sum(f["size_bytes"] for f in table),
-            "s3_prefix": f"fleet/recordings/{recording_uid}/uploads/{session_uid}/",
+            # the shape the real server gives (UPLOADS.md §2.2): fleet/ ... /<recording uid>/
+            "s3_prefix": f"fleet/sessions/{session_uid}/{recording_uid}/",
             "storage_config_uid": body.get("storage_config_uid"),
             **_totals(table),
         },
@@ -367,11 +368,15 @@ def confirm_upload(state: Store, req: FakeRequest, recording_uid: str) -> FakeRe
         row["etag"] = entry["etag"]
     totals = _totals(list(table.values()))
     session = state.update(SESSIONS, session["uid"], {**totals, "status": "uploading"}) or session
+    # UploadConfirmResponse's fields, and the counters the legacy workflow checks (§2.4)
     body = {
         "session_uid": session["uid"],
         "confirmed": newly,
         "total_confirmed": session["confirmed_files"],
         "total_files": session["total_files"],
+        "total_bytes": session["total_bytes"],
+        "confirmed_files": session["confirmed_files"],
+        "confirmed_bytes": session["confirmed_bytes"],
     }
     return FakeResponse(200, body)
 
