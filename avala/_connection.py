@@ -136,9 +136,8 @@ class _SendingHTTPSConnection(_SendsToDeadline, urllib3.connection.HTTPSConnecti
     pass
 
 
-class DeadlinePoolManager(urllib3.PoolManager):
-    """A keep-alive pool per host whose connections send and read each try by its
-    deadline (``urllib3.Timeout(total=...)``): the object-storage transport's."""
+class _DeadlinePools:
+    """Pools whose connections send and read each try by its deadline."""
 
     def _new_pool(
         self,
@@ -147,11 +146,22 @@ class DeadlinePoolManager(urllib3.PoolManager):
         port: int,
         request_context: dict[str, Any] | None = None,
     ) -> urllib3.HTTPConnectionPool:
-        pool = super()._new_pool(scheme, host, port, request_context)
+        pool: urllib3.HTTPConnectionPool = super()._new_pool(  # type: ignore[misc]
+            scheme, host, port, request_context
+        )
         pool.ConnectionCls = (
             _SendingHTTPSConnection if scheme == "https" else _SendingHTTPConnection
         )
         return pool
+
+
+class DeadlinePoolManager(_DeadlinePools, urllib3.PoolManager):
+    """A keep-alive pool per host whose connections send and read each try by its
+    deadline (``urllib3.Timeout(total=...)``): the object-storage transport's."""
+
+
+class DeadlineProxyManager(_DeadlinePools, urllib3.ProxyManager):
+    """The same, through an HTTP proxy (a CONNECT tunnel for https storage hosts)."""
 
 
 class DeadlineAdapter(requests.adapters.HTTPAdapter):

@@ -15,14 +15,16 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import certifi
+import requests.utils
 import urllib3
 
-from avala._connection import DeadlinePoolManager
+from avala._connection import DeadlinePoolManager, DeadlineProxyManager
 from avala._object_get import ObjectFetched, ObjectGet, fetch
 from avala._transport import _classify, _timeout
 from avala._version import __version__
@@ -118,13 +120,16 @@ class PooledObjectTransport:
             )
         where = verify if isinstance(verify, str) else None
         is_dir = where is not None and os.path.isdir(where)
-        self._manager = DeadlinePoolManager(
-            num_pools=32,
-            maxsize=pool_size,
-            cert_reqs="CERT_NONE" if verify is False else "CERT_REQUIRED",
-            ca_certs=None if is_dir else where,
-            ca_cert_dir=where if is_dir else None,
-        )
+        self._pool_options: dict[str, Any] = {
+            "num_pools": 32,
+            "maxsize": pool_size,
+            "cert_reqs": "CERT_NONE" if verify is False else "CERT_REQUIRED",
+            "ca_certs": None if is_dir else where,
+            "ca_cert_dir": where if is_dir else None,
+        }
+        self._manager = DeadlinePoolManager(**self._pool_options)
+        self._proxy_managers: dict[str, DeadlineProxyManager] = {}
+        self._lock = threading.Lock()
         self._chunk_size = chunk_size
         self._closed = threading.Event()
 
@@ -132,6 +137,20 @@ class PooledObjectTransport:
     def manager(self) -> urllib3.PoolManager:
         """The pools (for tests and diagnostics: connections opened, requests sent)."""
         return self._manager
+
+    def _manager_for(self, url: str) -> urllib3.PoolManager:
+        """The direct pools, or those of the proxy the environment names for ``url``."""
+        proxy = _proxy_for(url)
+        if proxy is None:
+            return self._manager
+        with self._lock:
+            manager = self._proxy_managers.get(proxy)
+            if manager is None:
+                manager = DeadlineProxyManager(
+                    proxy, proxy_headers=_proxy_headers(proxy), **self._pool_options
+                )
+                self._proxy_managers[proxy] = manager
+        return manager
 
     def put(self, op: ObjectPut, on_bytes: Callable[[int], None]) -> ObjectReply:
         reported = [0]
@@ -154,7 +173,7 @@ class PooledObjectTransport:
             body: Iterator[memoryview] | bytes = (
                 self._chunks(file, op, count, digest) if op.length else b""
             )
-            response = self._manager.urlopen(
+            response = self._manager_for(op.url).urlopen(
                 "PUT",
                 op.url,
                 body=body,
@@ -206,12 +225,36 @@ class PooledObjectTransport:
             count(size)
 
     def get(self, op: ObjectGet, on_bytes: Callable[[int], None]) -> ObjectFetched:
-        return fetch(self._manager, op, on_bytes, self._chunk_size, self._closed)
+        manager = self._manager_for(op.url)
+        return fetch(manager, op, on_bytes, self._chunk_size, self._closed)
 
     def close(self) -> None:
         """Close idle connections now; a transfer in flight stops before its next chunk."""
         self._closed.set()
         self._manager.clear()
+        with self._lock:
+            for manager in self._proxy_managers.values():
+                manager.clear()
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``HTTP_PROXY``,
+    ``ALL_PROXY``, minus ``NO_PROXY``), chosen as requests chooses it for API calls."""
+    proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
+    if not proxy:
+        return None
+    return proxy if "://" in proxy else "http://" + proxy
+
+
+def _proxy_headers(proxy: str) -> dict[str, str] | None:
+    """Basic credentials given in the proxy URL, as the Proxy-Authorization header."""
+    parts = urllib.parse.urlsplit(proxy)
+    if parts.username is None:
+        return None
+    credentials = (
+        f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    )
+    return urllib3.util.make_headers(proxy_basic_auth=credentials)
 
 
 def _open_checked(op: ObjectPut) -> IO[bytes]:
