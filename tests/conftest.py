@@ -7,6 +7,7 @@ import pytest
 from hypothesis import settings
 
 from avala import Client, RetryPolicy
+from avala._json import parser_name
 from avala.testing import FakeAvala
 from tests.hostile import HostileServer, Reply
 
@@ -19,6 +20,12 @@ settings.load_profile("avala")
 
 # Retries in tests wait milliseconds, not seconds; the decisions are the same.
 FAST_RETRY = RetryPolicy(backoff_initial=0.001, backoff_max=0.01, retry_after_max=0.05)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name the parser in the last lines: make unit runs the suite once with orjson and once
+    without, and a failure must say which run it was."""
+    terminalreporter.write_line(f"JSON parser: {parser_name()}")
 
 
 @pytest.fixture

@@ -71,8 +71,11 @@ def served(tmp_path: Path) -> Iterator[Served]:
         yield server
     finally:
         if server.process.poll() is None:
-            server.process.kill()
-            server.process.wait(timeout=10)
+            try:  # a stop the fake sees, so it removes its object store's temporary directory
+                server.stop(signal.SIGTERM)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait(timeout=10)
 
 
 def client_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:

