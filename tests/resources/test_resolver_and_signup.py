@@ -29,7 +29,7 @@ def test_resolve_reference_is_anonymous(
 ) -> None:
     resolved = client.run(client.resolver.resolve_reference("acme", "warehouse-nav")).unwrap()
     sent = fake.requests[-1]
-    assert (sent.method, sent.path) == ("GET", "/resolve/acme/warehouse-nav%40main/")
+    assert (sent.method, sent.path) == ("GET", "/resolve/acme/warehouse-nav@main/")
     assert "x-avala-api-key" not in sent.headers
     assert sent.headers["accept"] == "application/json"
     assert isinstance(resolved, ResolvedRevision)
