@@ -11,7 +11,7 @@ from typing import Literal
 __all__ = ["StorageFault", "StorageFaultKind"]
 
 StorageFaultKind = Literal[
-    "drop_before", "drop_after", "expired", "delay", "status", "cut", "ignore_range"
+    "drop_before", "drop_after", "expired", "delay", "status", "cut", "stall", "ignore_range"
 ]
 
 
@@ -62,6 +62,12 @@ class StorageFault:
         """On a GET: announce the full length, send ``after_bytes`` of the body, then close
         the connection (an interrupted download, for resume tests)."""
         return cls("cut", after_bytes=after_bytes)
+
+    @classmethod
+    def stall(cls, after_bytes: int, seconds: float) -> StorageFault:
+        """On a GET: send ``after_bytes`` of the body, then wait ``seconds`` before the
+        rest (a download caught half way, e.g. for a crash test)."""
+        return cls("stall", seconds=seconds, after_bytes=after_bytes)
 
     @classmethod
     def ignore_range(cls) -> StorageFault:

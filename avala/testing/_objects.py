@@ -526,9 +526,19 @@ class _ObjectHandler(StrictHandler):
             self.wfile.flush()
             return
         limit = fault.after_bytes if fault is not None and fault.kind == "cut" else length
+        stall = fault if fault is not None and fault.kind == "stall" else None
+        first = min(stall.after_bytes, length) if stall is not None else 0
+
+        def served(count: int) -> None:
+            self.store._serve(key, count)
+
         with found.file.open("rb") as source:
             source.seek(start)
-            _copy(source, self.wfile, min(limit, length), lambda n: self.store._serve(key, n))
+            if stall is not None:  # the first bytes, a pause, then the rest
+                _copy(source, self.wfile, first, served)
+                self.wfile.flush()
+                time.sleep(stall.seconds)
+            _copy(source, self.wfile, min(limit, length) - first, served)
         self.wfile.flush()
         if limit < length:
             raise _Dropped
