@@ -139,14 +139,7 @@ def run_fleet(
                 outcome, python = outcomes[c], pythons.get(c)
                 if outcome.why_not or python is None:
                     continue
-                result = measure_one(python, c, tree, sizes.workers)
-                if "seconds" not in result:
-                    outcome.why_not = result.get("unavailable") or result.get("failed", "?")
-                    print(f"  fleet {c}: {outcome.why_not}", flush=True)
-                    continue
-                outcome.runs.append(result)
-                rate = result["bytes"] / MIB / result["seconds"]
-                print(f"  fleet {c:<9} {rate:8.1f} MiB/s", flush=True)
+                outcome.take(measure_one(python, c, tree, sizes.workers), f"fleet {c:<9}")
             took = time.perf_counter() - started
             print(f"fleet round {r + 1}/{sizes.rounds} done in {took:.1f} s", flush=True)
         return rows(tree, outcomes), notes(sizes, tree)

@@ -72,6 +72,15 @@ class Outcome:
     runs: list[dict[str, Any]] = field(default_factory=list)
     why_not: str = ""
 
+    def take(self, result: dict[str, Any], label: str) -> None:
+        """Keep one measurement and print its rate, or keep (and print) why there is none."""
+        if "seconds" not in result:
+            self.why_not = result.get("unavailable") or result.get("failed", "?")
+            print(f"  {label}: {self.why_not}", flush=True)
+            return
+        self.runs.append(result)
+        print(f"  {label} {result['bytes'] / MIB / result['seconds']:8.1f} MiB/s", flush=True)
+
 
 # -- files -----------------------------------------------------------------------------------
 
@@ -296,14 +305,7 @@ def run_uploads(
                     python = pythons.get(c)
                     if outcome.why_not or python is None:
                         continue
-                    result = measure_one(python, c, w, sizes)
-                    if "seconds" not in result:
-                        outcome.why_not = result.get("unavailable") or result.get("failed", "?")
-                        print(f"  {c} {w.name}: {outcome.why_not}", flush=True)
-                        continue
-                    outcome.runs.append(result)
-                    rate = result["bytes"] / MIB / result["seconds"]
-                    print(f"  {w.name:<5} {c:<9} {rate:8.1f} MiB/s", flush=True)
+                    outcome.take(measure_one(python, c, w, sizes), f"{w.name:<5} {c:<9}")
             took = time.perf_counter() - started
             print(f"upload round {r + 1}/{sizes.rounds} done in {took:.1f} s", flush=True)
         if sizes.resume:
