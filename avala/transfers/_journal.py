@@ -38,6 +38,7 @@ __all__ = [
     "decode_line",
     "encode",
     "fold",
+    "parse_line_json",
 ]
 
 
@@ -298,6 +299,14 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def parse_line_json(line: bytes) -> Any:
+    """A journal line's JSON, strictly: UTF-8, no duplicate keys, no NaN or Infinity
+    (raises ValueError); shared by the dataset and the managed fleet journals."""
+    return json.loads(
+        line.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant
+    )
+
+
 def _int(obj: dict[str, Any], key: str) -> int:
     value = obj[key]
     if type(value) is not int:
@@ -310,11 +319,7 @@ def decode_line(line: bytes) -> Record:
     keys of a known type (optional ones aside), integers as integers. Raises
     JournalFormatError."""
     try:
-        obj = json.loads(
-            line.decode("utf-8"),
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_refuse_constant,
-        )
+        obj = parse_line_json(line)
         if not isinstance(obj, dict):
             raise ValueError("not a JSON object")
         kind = obj.get("t")

@@ -14,14 +14,18 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import reduce
 from typing import Any, TypeAlias
 
 from pyrsistent import pmap, pset
 from pyrsistent.typing import PMap, PSet
 
-from avala.transfers._journal import JournalFormatError, complete_prefix_length
+from avala.transfers._journal import (
+    JournalFormatError,
+    complete_prefix_length,
+    parse_line_json,
+)
 from avala.transfers._stamp import Stamp
 
 __all__ = [
@@ -199,25 +203,20 @@ def apply(state: ManagedState, record: ManagedRecord) -> ManagedState:
                 return state
             return ManagedState(session_uid, state.digests)
         case Digested(path):
-            return _with(state, digests=state.digests.set(path, record))
+            return replace(state, digests=state.digests.set(path, record))
         case Admitted(path, file_uid):
-            return _with(state, file_uids=state.file_uids.set(path, file_uid))
+            return replace(state, file_uids=state.file_uids.set(path, file_uid))
         case InitIntent(path):
-            return _with(state, init_sent=state.init_sent.add(path))
+            return replace(state, init_sent=state.init_sent.add(path))
         case GenerationBound(path, generation_uid):
-            return _with(state, generations=state.generations.set(path, generation_uid))
+            return replace(state, generations=state.generations.set(path, generation_uid))
         case Pinned(path, pin):
-            return _with(state, pins=state.pins.set(path, pin))
+            return replace(state, pins=state.pins.set(path, pin))
         case FinalizeIntent():
-            return _with(state, finalizing=True)
+            return replace(state, finalizing=True)
         case FinalizationSeen(uid):
-            return _with(state, finalization_uid=uid)
+            return replace(state, finalization_uid=uid)
     raise TypeError(f"not a managed journal record: {record!r}")  # pragma: no cover
-
-
-def _with(state: ManagedState, **changes: Any) -> ManagedState:
-    values = {f.name: getattr(state, f.name) for f in fields(state)}
-    return ManagedState(**{**values, **changes})
 
 
 def fold(records: Iterable[ManagedRecord]) -> ManagedState:
@@ -231,15 +230,8 @@ def encode_managed(record: ManagedRecord) -> bytes:
     return json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
 
 
-def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate key")
-    return result
-
-
 def _decode_line(line: bytes) -> ManagedRecord:
-    obj = json.loads(line.decode("utf-8"), object_pairs_hook=_strict_object)
+    obj = parse_line_json(line)
     if not isinstance(obj, dict) or obj.get("t") not in _KINDS:
         raise ValueError(f"unknown record {str(obj)[:80]}")
     kind = _KINDS[obj.pop("t")]
