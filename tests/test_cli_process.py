@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -230,6 +230,28 @@ def exit_code_of(exit_file: Path, timeout: float = 30) -> str:
     return exit_file.read_text().strip() if exit_file.exists() else "none"
 
 
+def interrupt_in_terminal(
+    command: str, exit_file: Path, until: Callable[[], bool], shown: tuple[str, ...]
+) -> None:
+    """Run ``command`` in a terminal; once ``until()`` holds (30 s at most), check the bar
+    shows ``shown``, press Ctrl-C, and check the exit: 130 and the resume hint alone."""
+    terminal = Terminal(command)
+    try:
+        deadline = time.monotonic() + 30
+        while not until() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pane = terminal.wait_for("%")
+        assert all(text in pane for text in shown), pane
+        terminal.send("C-c")
+        code = exit_code_of(exit_file)
+        pane = terminal.screen()
+        assert code == "EXIT=130", pane
+        assert "error: interrupted; run the same command again to resume" in pane, pane
+        assert "Traceback" not in pane, pane
+    finally:
+        terminal.close()
+
+
 @pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 def test_a_wait_in_a_terminal_shows_progress_and_ctrl_c_exits_130(
     avala_script: Path, tmp_path: Path
@@ -319,21 +341,12 @@ def test_an_upload_in_a_terminal_shows_a_bar_ctrl_c_exits_130_and_a_rerun_resume
             "AVALA_STATE_DIR": str(tmp_path / "state"),
         }
         words = f"datasets upload-files cams {shlex.quote(str(source))} --workers 2"
-        terminal = Terminal(in_terminal(env, avala_script, words, exit_file))
-        try:
-            deadline = time.monotonic() + 30
-            while fake.objects.bytes_received[key] < 4 * part and time.monotonic() < deadline:
-                time.sleep(0.2)  # two parts stored, two held
-            pane = terminal.wait_for("%")
-            assert "uploading to cams" in pane and "0/1 files" in pane, pane
-            terminal.send("C-c")
-            code = exit_code_of(exit_file)
-            pane = terminal.screen()
-            assert code == "EXIT=130", pane
-            assert "error: interrupted; run the same command again to resume" in pane, pane
-            assert "Traceback" not in pane, pane
-        finally:
-            terminal.close()
+        interrupt_in_terminal(
+            in_terminal(env, avala_script, words, exit_file),
+            exit_file,
+            lambda: fake.objects.bytes_received[key] >= 4 * part,  # two stored, two held
+            ("uploading to cams", "0/1 files"),
+        )
 
         fake.objects.clear_faults()
         first = fake.objects.bytes_received[key]
@@ -380,21 +393,12 @@ def test_a_recording_upload_in_a_terminal_shows_a_bar_ctrl_c_exits_130_and_a_rer
             calls = [r for r in fake.requests if r.path.endswith("/upload/confirm/")]
             return {f["path"] for call in calls for f in call.body["files"]}
 
-        terminal = Terminal(in_terminal(env, avala_script, words, exit_file))
-        try:
-            deadline = time.monotonic() + 30
-            while len(confirmed()) < 2 and time.monotonic() < deadline:
-                time.sleep(0.2)
-            pane = terminal.wait_for("%")
-            assert "uploading recording rec-1" in pane and "files" in pane, pane
-            terminal.send("C-c")
-            code = exit_code_of(exit_file)
-            pane = terminal.screen()
-            assert code == "EXIT=130", pane
-            assert "error: interrupted; run the same command again to resume" in pane, pane
-            assert "Traceback" not in pane, pane
-        finally:
-            terminal.close()
+        interrupt_in_terminal(
+            in_terminal(env, avala_script, words, exit_file),
+            exit_file,
+            lambda: len(confirmed()) >= 2,
+            ("uploading recording rec-1", "files"),
+        )
 
         fake.objects.clear_faults()
         done = confirmed()
