@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from returns.result import Failure
 
-from avala import Client
+from avala import Client, Request
 from avala.errors import (
     DecodeError,
     LocalFileError,
@@ -192,15 +192,22 @@ def test_a_lost_admit_answer_is_the_same_session_on_the_rerun(
     assert report.status.finalization.state == "pending"  # finalized
 
 
+def upload_with_init_fault(
+    fake: FakeAvala, client: Client, tmp_path: Path, fault: Fault
+) -> Request[ManagedRecordingUploadReport]:
+    """A one-file managed upload whose first multipart/init meets ``fault``."""
+    seed_recording(fake)
+    source = small_source(tmp_path / "src")
+    path = f"/fleet/recordings/{REC}/managed-upload/multipart/init/"
+    fake.inject(fault, method="POST", path=path)
+    return client.fleet.uploads.upload_managed_recording(REC, source)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_lost_init_answer_is_adopted_and_init_is_sent_once(
     kind: str, fake: FakeAvala, client: Client, tmp_path: Path
 ) -> None:
-    seed_recording(fake)
-    source = small_source(tmp_path / "src")
-    path = f"/fleet/recordings/{REC}/managed-upload/multipart/init/"
-    fake.inject(Fault.drop_after(), method="POST", path=path)
-    request = client.fleet.uploads.upload_managed_recording(REC, source)
+    request = upload_with_init_fault(fake, client, tmp_path, Fault.drop_after())
 
     assert run(kind, request).failure() is not None
     assert part_puts(fake) == []
@@ -219,11 +226,8 @@ def test_a_lost_init_answer_is_adopted_and_init_is_sent_once(
 def test_a_lost_init_whose_status_shows_no_generation_fails_typed(
     kind: str, fake: FakeAvala, client: Client, tmp_path: Path
 ) -> None:
-    seed_recording(fake)
-    source = small_source(tmp_path / "src")
-    path = f"/fleet/recordings/{REC}/managed-upload/multipart/init/"
-    fake.inject(Fault.drop_before(), method="POST", path=path)  # never reached the server
-    request = client.fleet.uploads.upload_managed_recording(REC, source)
+    # the init never reached the server
+    request = upload_with_init_fault(fake, client, tmp_path, Fault.drop_before())
     assert run(kind, request).failure() is not None
 
     error = run(kind, request).failure()
