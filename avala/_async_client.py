@@ -64,6 +64,7 @@ class AsyncClient(BaseClient):
         verify: bool | str = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         object_transport: ObjectTransport | None = None,
+        anonymous: bool = False,
     ) -> None:
         check_positive_int("max_concurrency", max_concurrency)
         super().__init__(
@@ -78,6 +79,7 @@ class AsyncClient(BaseClient):
             max_response_bytes=max_response_bytes,
             pool_size=max_concurrency,
             object_transport=object_transport,
+            anonymous=anonymous,
         )
         self._max_concurrency = max_concurrency
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="avala")

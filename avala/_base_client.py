@@ -110,15 +110,20 @@ class BaseClient:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         pool_size: int = 10,
         object_transport: ObjectTransport | None = None,
+        anonymous: bool = False,
     ) -> None:
         configure_from_env()
+        if not isinstance(anonymous, bool):
+            raise TypeError(f"anonymous must be a bool, not {type(anonymous).__name__}")
         check_positive_int("pool_size", pool_size)
         check_positive_int("max_response_bytes", max_response_bytes)
         if not isinstance(verify, (bool, str)):
             raise TypeError(
                 f"verify must be a bool or a CA bundle path, not {type(verify).__name__}"
             )
-        self._config = ClientConfig.resolve(api_key, base_url, timeout, max_retries, deadline)
+        self._config = ClientConfig.resolve(
+            api_key, base_url, timeout, max_retries, deadline, anonymous=anonymous
+        )
         # max_retries sets the count, unless a policy was given and max_retries left alone.
         policy = retry_policy or RetryPolicy()
         if retry_policy is None or max_retries != DEFAULT_MAX_RETRIES:

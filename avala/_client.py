@@ -35,6 +35,9 @@ class Client(BaseClient):
     ``Client(api_key=None, *, base_url=None, timeout=30.0, max_retries=2, deadline=None)``:
     the key falls back to ``AVALA_API_KEY``, the base URL to ``AVALA_BASE_URL``. Resource
     properties (``client.projects`` ...) build requests; ``run`` sends them.
+    ``Client(anonymous=True)`` needs no key and holds none: it runs the anonymous calls
+    (``avala.signup``, ``client.resolver``, downloads); any other is an
+    ``AuthenticationError`` with nothing sent.
     """
 
     def run(

@@ -99,10 +99,16 @@ class ClientConfig:
         timeout: float,
         max_retries: int,
         deadline: float | None = None,
+        anonymous: bool = False,
     ) -> ClientConfig:
-        key = resolve_api_key(api_key)
+        """The checked configuration; ``anonymous`` is a client with no key at all (its
+        ``api_key`` is ""), for the calls that need none."""
+        if anonymous and api_key is not None:
+            raise ValueError("an anonymous client takes no api_key")
+        key = "" if anonymous else resolve_api_key(api_key)
+        key_header = () if anonymous else (("X-Avala-Api-Key", key),)
         headers = (
-            ("X-Avala-Api-Key", key),
+            *key_header,
             ("Accept", "application/json"),
             ("Accept-Encoding", "gzip, deflate"),
             ("User-Agent", f"avala-python/{__version__}"),

@@ -47,6 +47,7 @@ from avala._wire import (
     parse_retry_after,
 )
 from avala.errors import (
+    AuthenticationError,
     AvalaError,
     IntegrityError,
     LocalFileError,
@@ -187,7 +188,7 @@ class Interpreter:
             url += "?" + urlencode(sorted(call.query.items()))
         headers = dict(self.config.headers)
         if call.anonymous:  # auth "none": the key never leaves the client
-            del headers["X-Avala-Api-Key"]
+            headers.pop("X-Avala-Api-Key", None)
         body = None
         if call.body is not None:
             body = encode_json(call.body)
@@ -273,6 +274,13 @@ class Interpreter:
         raise TypeError(f"not a request: {request!r}")
 
     def _call(self, call: Call[T], options: Options, expires_at: float | None) -> Program[T]:
+        if not call.anonymous and not self.config.api_key:
+            return Failure(
+                AuthenticationError(
+                    f"{call.endpoint} needs an API key, and this client was made with"
+                    " anonymous=True; nothing was sent"
+                )
+            )
         wire = self.render(call, options)
         attempt = 0
         while True:

@@ -38,11 +38,6 @@ class Options:
     """Values read for secret parameters (a password): removed from every error message."""
 
 
-UNUSED_KEY = "anonymous-call-sends-no-key"
-"""The ``Client`` of an anonymous command is built with this stand-in: the SDK requires a
-key, and an anonymous call never sends one."""
-
-
 @dataclass(frozen=True, slots=True)
 class Credentials:
     api_key: str = ""
@@ -67,7 +62,7 @@ def resolve_credentials(
         raise _errors.CommandFailed(str(exc), _errors.USAGE) from None
     base_url = os.environ.get("AVALA_BASE_URL", "").strip() or stored.get("base_url") or None
     if anonymous:
-        return Credentials(UNUSED_KEY, base_url, anonymous=True)
+        return Credentials("", base_url, anonymous=True)
     if key_from_stdin:
         key = sys.stdin.readline().strip()
     else:
@@ -88,7 +83,10 @@ def open_client(credentials: Credentials, secrets: tuple[str, ...] = ()) -> Iter
 
     secrets = (*credentials.secrets, *secrets)
     try:
-        client = Client(api_key=credentials.api_key, base_url=credentials.base_url)
+        if credentials.anonymous:
+            client = Client(anonymous=True, base_url=credentials.base_url)
+        else:
+            client = Client(api_key=credentials.api_key, base_url=credentials.base_url)
     except (ValueError, TypeError) as exc:  # the SDK's messages never quote the key
         raise _errors.CommandFailed(str(exc), _errors.USAGE, secrets) from None
     try:
