@@ -11,7 +11,7 @@ building. When it runs, the request:
    journal does not name but whose totals match the manifest → the answer to an ``init``
    that was lost, adopted (the reference stays "initializing" for ever, §8);
 3. sends every file not yet confirmed in one ``gather(limit=max_workers)``: each file asks
-   for its URL just in time (a window of about 64 MiB of files, ``2 × max_workers`` to 100
+   for its URL just in time (a window of about 64 MiB of files, ``2 × max_workers`` to 50
    paths, per ``urls`` call, 15 minutes' lifetime), checks the grant (§2.4: exact key
    and object path, host rules, header allow-list) before any byte moves, PUTs with
    ``PutObject`` (retries, a fresh URL after a 403), then queues its ETag: confirm
@@ -68,6 +68,10 @@ PENDING_CAP = 1000
 """The server lists at most this many pending paths: a list this long may be cut short."""
 URL_TTL_SECONDS = 900
 MAX_PATHS_PER_CALL = 100
+"""The most paths one ``confirm`` call carries (the endpoint's limit)."""
+MAX_URLS_PER_CALL = 50
+"""The most URLs asked for at once: half the reference's 100, which it asked for up front
+with an hour's lifetime (§8); with ``URL_TTL_SECONDS`` a window is used long before."""
 WINDOW_BYTES = 64 * 1024 * 1024
 """About how many bytes of files one ``urls`` call covers: small files share a call (500
 files of 256 KiB were 63 calls of 8 paths), large ones still ask a few at a time."""
@@ -298,7 +302,7 @@ class UrlGrants:
     def __init__(self, uploads: Uploads, session: _Session, paths: Sequence[str], window: int):
         self._uploads = uploads
         self._session = session
-        self._ahead = LookAhead(paths, min(window, MAX_PATHS_PER_CALL))
+        self._ahead = LookAhead(paths, min(window, MAX_URLS_PER_CALL))
         self._lock = threading.Lock()
         self._granted: dict[str, UploadUrlEntry] = {}
 
@@ -495,10 +499,10 @@ def _finalize(uploads: Uploads, session: _Session) -> Request[str]:
 
 def url_window(sizes: Sequence[int], workers: int) -> int:
     """Paths per ``urls`` call: enough files of the mean size to fill ``WINDOW_BYTES``, at
-    least ``2 × workers`` (one call feeds every worker) and at most 100 per call. 64 MiB
+    least ``2 × workers`` (one call feeds every worker) and at most 50 per call. 64 MiB
     is sent long before a URL's 15 minutes run out, even on a slow uplink."""
     mean = sum(sizes) // max(1, len(sizes))
-    return min(MAX_PATHS_PER_CALL, max(2 * workers, WINDOW_BYTES // max(1, mean)))
+    return min(MAX_URLS_PER_CALL, max(2 * workers, WINDOW_BYTES // max(1, mean)))
 
 
 def _transfer(uploads: Uploads, session: _Session, workers: int) -> Request[RecordingUploadReport]:

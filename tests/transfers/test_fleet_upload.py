@@ -13,7 +13,7 @@ from avala.errors import DecodeError, TerminalStatusError, UnsafeUrlError, Valid
 from avala.events import FileSkipped, FileStored
 from avala.testing import FakeAvala, Fault, StorageFault
 from avala.transfers._fleet_upload import (
-    MAX_PATHS_PER_CALL,
+    MAX_URLS_PER_CALL,
     PENDING_CAP,
     URL_TTL_SECONDS,
     check_grant,
@@ -389,13 +389,13 @@ def test_a_failed_batched_confirm_leaves_its_files_to_be_sent_again(
 
 def test_url_windows_cover_about_64_mib_of_files() -> None:
     KiB, MiB = 1024, 1024 * 1024
-    assert url_window([256 * KiB] * 500, 4) == MAX_PATHS_PER_CALL  # small files share calls
+    assert url_window([256 * KiB] * 500, 4) == MAX_URLS_PER_CALL  # small files share calls
     assert url_window([5 * MiB] * 200, 4) == 12
     assert url_window([64 * MiB] * 4, 4) == 8  # large files: still one per worker and more
     assert url_window([2 * 1024 * MiB] * 3, 1) == 2
-    assert url_window([0] * 3, 4) == MAX_PATHS_PER_CALL  # empty files
-    assert url_window([], 4) == MAX_PATHS_PER_CALL
-    assert url_window([1] * 10, 80) == MAX_PATHS_PER_CALL  # never past the call's limit
+    assert url_window([0] * 3, 4) == MAX_URLS_PER_CALL  # empty files
+    assert url_window([], 4) == MAX_URLS_PER_CALL
+    assert url_window([1] * 10, 80) == MAX_URLS_PER_CALL  # never past the call's limit
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -411,5 +411,7 @@ def test_many_small_files_share_few_url_calls(
     assert report.unwrap().status == "completed" and stored_files(fake) == files
     asks = [a.body["file_paths"] for a in fleet_calls(fake, "urls/")]
     windows = [paths for paths in asks if len(paths) > 1]
-    assert sorted(len(w) for w in windows) == [20, 100]  # was 30 calls of 4 paths
+    assert sorted(len(w) for w in windows) == [20, 50, 50]  # was 30 calls of 4 paths
     assert len(asks) - len(windows) <= 2  # a file whose window was still being asked for
+    # never the reference's 100 URLs at once with an hour's lifetime (UPLOADS.md §8)
+    assert all(a.body["ttl_seconds"] == URL_TTL_SECONDS for a in fleet_calls(fake, "urls/"))
