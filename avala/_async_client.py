@@ -27,11 +27,11 @@ from avala._base_client import (
     byte_event,
     value_or_raise,
 )
+from avala._instructions import Emit, Fork, LocalIO, Now, Program, SendObject, Sleep, Transmit
 from avala._object_get import ObjectFetched
 from avala._object_transport import ObjectReply, ObjectTransport
 from avala._options import check_positive_int
 from avala._pagination import walk
-from avala._program import Emit, Fork, LocalIO, Now, Program, SendObject, Sleep, Transmit
 from avala._request import Call, Request
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, Transport
 from avala._wire import Outcome

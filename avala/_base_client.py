@@ -16,6 +16,7 @@ from returns.result import Failure, Result
 
 from avala import resources
 from avala._config import ClientConfig
+from avala._instructions import SendObject, Transmit
 from avala._logging import configure_from_env, logger
 from avala._object_get import ObjectFetched, ObjectGet
 from avala._object_transport import (
@@ -25,7 +26,7 @@ from avala._object_transport import (
     PooledObjectTransport,
 )
 from avala._options import check_positive_int
-from avala._program import Interpreter, SendObject, Transmit
+from avala._program import Interpreter
 from avala._redact import redact_headers, redact_text
 from avala._transport import DEFAULT_MAX_RESPONSE_BYTES, RequestsTransport, Transport
 from avala._wire import Outcome, TransportError, TransportFailure, WireRequest, WireResponse

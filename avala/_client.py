@@ -19,8 +19,8 @@ from avala._base_client import (
     bytes_reporter,
     value_or_raise,
 )
+from avala._instructions import Emit, Fork, LocalIO, Now, Program, SendObject, Sleep, Transmit
 from avala._pagination import walk
-from avala._program import Emit, Fork, LocalIO, Now, Program, SendObject, Sleep, Transmit
 from avala._request import Call, Request
 from avala.errors import AvalaError
 from avala.events import EventHandler
