@@ -242,7 +242,7 @@ class LocalFileError(AvalaError):
     ``not_found``, ``permission_denied``, ``is_a_directory``, ``not_a_directory``,
     ``empty_source``, ``duplicate_path``, ``symlink_refused``, ``not_a_regular_file``,
     ``too_large``, ``invalid_name``, ``state_dir``, ``journal_corrupt``, ``limit_exceeded``,
-    ``changed``, ``os_error``.
+    ``changed``, ``stray_objects``, ``os_error``.
     Retrying cannot help until that is fixed."""
 
     def __init__(self, message: str, *, path: str = "", reason: str = "os_error") -> None:

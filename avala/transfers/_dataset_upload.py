@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 from returns.result import Failure, Result, Success
 
 from avala._decode import structure
-from avala._request import Request, gather, pure
+from avala._request import Request, fail, gather, pure
 from avala._steps import announce, local
-from avala.errors import AvalaError, DecodeError, QuotaExceededError
+from avala.errors import AvalaError, DecodeError, LocalFileError, QuotaExceededError
 from avala.events import FileSkipped, FileStarted
 from avala.events import FileStored as FileStoredEvent
 from avala.events import PartStored as PartStoredEvent
@@ -604,6 +604,20 @@ def _check_quota(datasets: Datasets, session: Session) -> Request[None]:
     return quota.bind_result(lambda q: Success(None) if q is None else _quota_ok(needed, q))
 
 
+def _strays_error(dataset_name: str, strays: tuple[str, ...]) -> LocalFileError:
+    """An earlier run stored files under the dataset's prefix that this source lacks: the
+    create indexes the whole prefix (UPLOADS.md §1.11), so it would take them in, and the
+    SDK cannot delete them."""
+    shown = ", ".join(strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
+    return LocalFileError(
+        f"an earlier upload to {dataset_name!r} stored {shown} under the dataset's prefix,"
+        " which this source no longer holds; the created dataset would include them: put"
+        " them back into the source, or create the dataset under another name",
+        path=strays[0],
+        reason="stray_objects",
+    )
+
+
 def create_key(batch_uid: str) -> str:
     """The idempotency key of the create call: one per batch, so a rerun after a lost
     answer repeats the same key and the server creates the dataset once."""
@@ -630,6 +644,9 @@ def create_from_local(
     def after_session(session: Session) -> Request[Dataset]:
         if session.state.created is not None:
             return datasets.get(session.state.created)  # made by an earlier run
+        strays = session.plan.strays
+        if strays:
+            return fail(_strays_error(dataset_name, strays))
         checked = _check_quota(datasets, session) if check_quota else pure(None)
         uploaded = checked.bind(lambda _: _Upload(datasets, session, workers).run())
         batch = session.batch_uid

@@ -262,3 +262,28 @@ def test_a_file_changing_while_sent_is_a_failure_and_never_stored(
     assert stored(fake, "v", "v.bin") is None
     assert creates(fake) == []
     assert len(seen.of(PartStored)) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_an_earlier_run_stored_but_the_source_dropped_is_refused_before_the_create(
+    kind: str, fake: FakeAvala, client: Client, tmp_path: Path
+) -> None:
+    # the first run stores every file, then every answer to its create fails
+    fake.inject(*[Fault.status(500, {"detail": "down"})] * 3, path="/datasets/manual-upload/")
+    source = tree(tmp_path)
+    request = client.datasets.create_from_local(
+        source=source, name="r", slug="r", data_type="image"
+    )
+    assert isinstance(run(kind, request), Failure)
+    assert stored(fake, "r", "sub/b.jpg") == b"b" * 200
+    (source / "sub" / "b.jpg").unlink()  # the source no longer holds it
+    fake.clear_requests()
+    fake.objects.clear_requests()
+
+    error = run(kind, request).failure()
+
+    # the create would index the whole prefix, b.jpg included: refused, nothing sent
+    assert isinstance(error, LocalFileError) and error.reason == "stray_objects"
+    assert error.path == "sub/b.jpg" and "sub/b.jpg" in str(error)
+    nothing_sent(fake)
+    assert fake.store.count("datasets") == 0
