@@ -553,3 +553,75 @@ def test_upload_folder_runs_as_a_script(fake: FakeAvala, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert "2 items" in done.stdout
     assert fake.objects.get(f"__u__=/{fake.user_uid}/cams/sub/b.jpg") == b"b" * 500
+
+
+# --- upload_recording ------------------------------------------------------------------------
+
+upload_recording = load("upload_recording")
+
+
+def mcap_folder(root: Path) -> Path:
+    from tests.transfers.managed_helpers import PART, write_mcap
+
+    write_mcap(root / "front.mcap", PART + 5000, seed=1)  # two parts
+    write_mcap(root / "imu" / "imu.mcap", 3000, seed=2)
+    return root
+
+
+def test_upload_recording_publishes_and_a_failed_part_resumes(
+    fake: FakeAvala,
+    client: Client,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from avala.testing import StorageFault
+    from tests.transfers.managed_helpers import REC, part_puts, seed_recording
+
+    monkeypatch.setenv("AVALA_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("AVALA_ALLOW_INSECURE_BASE_URL", "1")
+    seed_recording(fake)
+    source = mcap_folder(tmp_path / "drive-42")
+    # the first part PUT meets a store that stays down through every retry
+    fake.objects.inject(*[StorageFault.status(503, retry_after=0)] * 3, method="PUT")
+
+    assert upload_recording.main(client, REC, str(source), workers=1, wait=30) == 1
+    err = capsys.readouterr().err
+    assert "part 1 failed (run again to resume)" in err
+    fake.objects.clear_requests()
+
+    assert upload_recording.main(client, REC, str(source), workers=1, wait=30) == 0
+    out = capsys.readouterr().out
+    assert "3 parts sent, 0 already stored, finalization succeeded" in out
+    assert "published as dataset " in out
+    assert len(part_puts(fake)) == 3
+
+
+def test_upload_recording_of_a_folder_without_mcap_exits_2(
+    fake: FakeAvala, client: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.transfers.managed_helpers import REC
+
+    (tmp_path / "notes.txt").write_text("not a recording")
+    assert upload_recording.main(client, REC, str(tmp_path)) == 2
+    assert "cannot upload" in capsys.readouterr().err
+    assert fake.requests == []
+
+
+def test_upload_recording_runs_as_a_script(fake: FakeAvala, tmp_path: Path) -> None:
+    import os
+
+    from tests.transfers.managed_helpers import REC, seed_recording
+
+    seed_recording(fake)
+    source = mcap_folder(tmp_path / "drive")
+    env = {**os.environ, "AVALA_STATE_DIR": str(tmp_path / "state")}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "upload_recording.py"), REC, str(source)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "AVALA_ALLOW_INSECURE_BASE_URL": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "finalization succeeded" in done.stdout and "published as dataset" in done.stdout
