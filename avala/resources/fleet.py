@@ -29,6 +29,7 @@ from avala.resources._checks import (
     sequence,
     string_list,
 )
+from avala.transfers._managed_checks import PROTOCOL as MANAGED_PROTOCOL
 from avala.transfers._scan import check_source, check_workers
 from avala.types import (
     Alert,
@@ -439,10 +440,6 @@ class AlertChannels:
     def test(self, channel_id: str) -> Call[JsonObject]:
         """Ask the server to send a test notification; its untyped verdict, frozen."""
         return api("fleet.alert_channels.test", raw(), path={"channel_id": channel_id})
-
-
-MANAGED_PROTOCOL = "fleet-managed-mcap-v1"
-"""The envelope ``protocol`` every managed-upload call carries."""
 
 
 def _managed_files(name: str, value: object, keys: tuple[str, ...]) -> list[dict[str, Any]]:

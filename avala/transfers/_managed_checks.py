@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 PROTOCOL = "fleet-managed-mcap-v1"
+"""The envelope ``protocol`` every managed-upload call carries and every answer echoes."""
 FINALIZATION_STATES = frozenset({"pending", "running", "retry_wait", "succeeded", "failed"})
 
 
