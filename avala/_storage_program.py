@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from returns.result import Failure, Success
@@ -27,7 +27,6 @@ from avala._instructions import (
 from avala._object_get import ObjectFetched, ObjectGet
 from avala._object_transport import ObjectPut, ObjectReply
 from avala._options import Options
-from avala._request import Request
 from avala._wire import Outcome, WireResponse
 from avala.errors import AvalaError, IntegrityError
 from avala.events import BytesReceived, BytesSent, FileDownloaded, RetryScheduled
@@ -62,10 +61,9 @@ def put_program(
     timeout = options.timeout
     if timeout is None:
         timeout = interp.config.timeout + put.length * OBJECT_SECONDS_PER_BYTE
-    target = put.target
-    attempt = 0
-    refreshed = False
+    state = _Try(put.target, 0, refreshed=False)
     while True:
+        target = state.target
         refused = check_upload_url(target.url)
         if refused is not None:
             return Failure(refused)
@@ -79,7 +77,7 @@ def put_program(
             timeout,
             put.digest,
         )
-        reply: ObjectReply | AvalaError = yield SendObject(op, attempt, expires_at)
+        reply: ObjectReply | AvalaError = yield SendObject(op, state.attempt, expires_at)
         if isinstance(reply, AvalaError):
             return Failure(reply)
         outcome = reply.outcome
@@ -92,20 +90,10 @@ def put_program(
             return Failure(outcome)
         if isinstance(outcome, WireResponse) and outcome.status == 412:
             return Success(Stored(None, 0, already=True))
-        step = yield from _after_try(
-            interp,
-            "PUT",
-            put.what,
-            put.refresh,
-            outcome,
-            _Try(target, attempt, refreshed),
-            options,
-            inherited,
-            expires_at,
-        )
+        step = yield from _after_try(interp, put, outcome, state, options, inherited, expires_at)
         if isinstance(step, Failure):
             return step
-        target, attempt, refreshed = step.target, step.attempt, step.refreshed
+        state = step
 
 
 def get_program(
@@ -125,13 +113,12 @@ def get_program(
             UNSIZED_DOWNLOAD_SECONDS if get.size is None else get.size * OBJECT_SECONDS_PER_BYTE
         )
     partial = partial_path(get.dest, get.sha256)
-    target = get.target
     offset: int | None = None  # the first try keeps what an earlier run left, if it can
     digest: Any = None
     counted = 0  # bytes reported in this run and still in the partial file
-    attempt = 0
-    refreshed = False
+    state = _Try(get.target, 0, refreshed=False)
     while True:
+        target = state.target
         refused = check_fetch_url(target.url, get.hosts, interp.config.base_url)
         if refused is not None:
             return Failure(refused)
@@ -146,7 +133,7 @@ def get_program(
             timeout,
             digest,
         )
-        reply: ObjectFetched | AvalaError = yield SendObject(op, attempt, expires_at)
+        reply: ObjectFetched | AvalaError = yield SendObject(op, state.attempt, expires_at)
         if isinstance(reply, AvalaError):
             return Failure(reply)
         if reply.restarted and counted:
@@ -163,37 +150,27 @@ def get_program(
             return Failure(outcome)
         offset, digest = reply.kept, reply.digest
         if reply.received:
-            attempt = 0  # progress: the retry budget is for tries that move nothing
-        step = yield from _after_try(
-            interp,
-            "GET",
-            get.what,
-            get.refresh,
-            outcome,
-            _Try(target, attempt, refreshed),
-            options,
-            inherited,
-            expires_at,
-        )
+            state = replace(state, attempt=0)  # the budget is for tries that move nothing
+        step = yield from _after_try(interp, get, outcome, state, options, inherited, expires_at)
         if isinstance(step, Failure):
             return step
-        target, attempt, refreshed = step.target, step.attempt, step.refreshed
+        state = step
 
 
 def _after_try(
     interp: Interpreter,
-    method: str,
-    what: str,
-    refresh: Request[Presigned] | None,
+    transfer: PutObject | GetObject,
     outcome: Outcome,
     last: _Try,
     options: Options,
     inherited: Options,
     expires_at: float | None,
 ) -> Generator[Instruction, Any, _Try | Failure[Any]]:
-    """After a storage try that did not finish: a 403 asks ``refresh`` for a fresh URL
-    (once per try), anything else is retried as the policy and the deadline allow, or
-    ends as the storage error."""
+    """After a storage try of ``transfer`` that did not finish: a 403 asks its
+    ``refresh`` for a fresh URL (once per try), anything else is retried as the policy and
+    the deadline allow, or ends as the storage error."""
+    method = "PUT" if isinstance(transfer, PutObject) else "GET"
+    what, refresh = transfer.what, transfer.refresh
     if isinstance(outcome, WireResponse) and outcome.status == 403:
         if refresh is None or last.refreshed:
             return Failure(storage_error(outcome, what, last.target.url))
