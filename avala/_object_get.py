@@ -23,6 +23,7 @@ from typing import Any
 import urllib3
 
 from avala._transport import _classify, _timeout
+from avala._version import __version__
 from avala._wire import Outcome, TransportFailure, WireResponse
 from avala.errors import AvalaError, IntegrityError, LocalFileError
 from avala.transfers import _local
@@ -85,6 +86,34 @@ class _CallbackFailed(Exception):
         self.error = error
 
 
+USER_AGENT = f"avala-python/{__version__}"
+
+
+def open_storage(
+    manager: urllib3.PoolManager,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    timeout: float,
+    body: Any = None,
+) -> urllib3.BaseHTTPResponse:
+    """One storage request as every object transfer sends it (PUT and GET alike): our
+    User-Agent under the grant's headers, no redirect followed, no retry inside urllib3
+    (the interpreter decides), the whole try bounded by ``timeout``, and the body left
+    unread and undecoded (the bytes as stored). Raises what urllib3 raises."""
+    return manager.urlopen(
+        method,
+        url,
+        body=body,
+        headers={"User-Agent": USER_AGENT, **headers},
+        redirect=False,
+        retries=False,
+        timeout=_timeout(timeout),
+        preload_content=False,
+        decode_content=False,
+    )
+
+
 def fetch(
     manager: urllib3.PoolManager,
     op: ObjectGet,
@@ -94,26 +123,15 @@ def fetch(
 ) -> ObjectFetched:
     """One try of ``op`` through ``manager``; never raises for what the network or the
     disk does (an exception of ``on_bytes`` is raised)."""
-    from avala._object_transport import _USER_AGENT  # the sibling's, imported late: a cycle
-
     try:
         have, digest = _resume_point(op)
         if op.size is not None and have == op.size and op.size > 0:
             return _finish(op, have, digest, WireResponse(206, {}, b""))
-        headers = {"User-Agent": _USER_AGENT, "Accept-Encoding": "identity", **op.headers}
+        headers = {"Accept-Encoding": "identity", **op.headers}
         if have:
             headers["Range"] = f"bytes={have}-"
         try:
-            response = manager.urlopen(
-                "GET",
-                op.url,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                timeout=_timeout(op.timeout),
-                preload_content=False,
-                decode_content=False,
-            )
+            response = open_storage(manager, "GET", op.url, headers, op.timeout)
         except Exception as exc:
             return ObjectFetched(_classify(exc), have, digest)
         try:

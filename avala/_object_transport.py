@@ -25,9 +25,8 @@ import requests.utils
 import urllib3
 
 from avala._connection import DeadlinePoolManager, DeadlineProxyManager
-from avala._object_get import ObjectFetched, ObjectGet, fetch
-from avala._transport import _classify, _timeout
-from avala._version import __version__
+from avala._object_get import ObjectFetched, ObjectGet, fetch, open_storage
+from avala._transport import _classify
 from avala._wire import Outcome, TransportFailure, WireResponse
 from avala.errors import SourceChangedError
 from avala.transfers._stamp import Stamp
@@ -46,7 +45,6 @@ CHUNK_SIZE = 1024 * 1024
 # A storage answer worth keeping is an error document of a few hundred bytes; past this
 # the body is cut and the connection not reused.
 _MAX_ANSWER_BYTES = 64 * 1024
-_USER_AGENT = f"avala-python/{__version__}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,22 +166,12 @@ class PooledObjectTransport:
             return ObjectReply(abort.reason, 0)
         digest = hashlib.sha256() if op.digest else None  # fresh each try: none carries over
         try:
-            headers = {"User-Agent": _USER_AGENT, **op.headers}
-            headers["Content-Length"] = str(op.length)
+            headers = {**op.headers, "Content-Length": str(op.length)}
             body: Iterator[memoryview] | bytes = (
                 self._chunks(file, op, count, digest) if op.length else b""
             )
-            response = self._manager_for(op.url).urlopen(
-                "PUT",
-                op.url,
-                body=body,
-                headers=headers,
-                redirect=False,
-                retries=False,
-                timeout=_timeout(op.timeout),
-                preload_content=False,
-                decode_content=False,
-            )
+            manager = self._manager_for(op.url)
+            response = open_storage(manager, "PUT", op.url, headers, op.timeout, body)
             answer = _answer(response)
             whole = reported[0] == op.length
             sha256 = digest.hexdigest() if digest is not None and whole else None
