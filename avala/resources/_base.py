@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from avala._decode import Reader
-from avala._request import Call, call
+from avala._request import Call, Request, call, poll
+from avala.resources._checks import check_interval
 from avala.resources._endpoints import ENDPOINTS
 
 T = TypeVar("T")
@@ -49,3 +50,24 @@ class StatusIn:
 
     def __call__(self, value: Any) -> bool:
         return getattr(value, "status", None) in self.statuses
+
+
+def status_wait(
+    get: Call[T],
+    done: Callable[[T], bool],
+    failed: Callable[[T], bool],
+    *,
+    interval: object,
+    timeout: object,
+    min_interval: float = 0.5,
+) -> Request[T]:
+    """Poll ``get`` until ``done``: the ``wait`` of a resource. ``failed`` ends it as a
+    ``TerminalStatusError``, ``timeout`` seconds as a ``WaitTimeoutError``; ``interval`` and
+    ``timeout`` are checked as poll seconds, the interval raised to ``min_interval``."""
+    return poll(
+        get,
+        done,
+        interval=check_interval("interval", interval, min_interval),
+        timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
+        fails_when=failed,
+    )

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from returns.result import Failure, Result
 
 from avala._decode import model, page, raw, structure
-from avala._request import Call, Request, poll
+from avala._request import Call, Request
 from avala.errors import AvalaError, DecodeError
-from avala.resources._base import StatusIn, api, compact
+from avala.resources._base import StatusIn, api, compact, status_wait
 from avala.resources._checks import (
     check_interval,
     non_empty,
@@ -503,10 +503,11 @@ class Datasets:
         Each poll emits an ``avala.events.PollTick`` (``client.run(..., on_event=)``).
         """
         target = required_str("status", status)
-        return poll(
+        return status_wait(
             self.get(uid),
             StatusIn(frozenset({target})),
-            interval=check_interval("interval", interval, WAIT_MIN_INTERVAL),
-            timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
-            fails_when=has_failure_status,
+            has_failure_status,
+            interval=interval,
+            timeout=timeout,
+            min_interval=WAIT_MIN_INTERVAL,
         )

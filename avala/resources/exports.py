@@ -6,10 +6,10 @@ import os
 from dataclasses import dataclass
 
 from avala._decode import model, page
-from avala._request import Call, Request, fail, poll
+from avala._request import Call, Request, fail
 from avala.errors import ExportNotReadyError
-from avala.resources._base import StatusIn, api, compact
-from avala.resources._checks import check_interval, page_query, required_uid
+from avala.resources._base import StatusIn, api, compact, status_wait
+from avala.resources._checks import page_query, required_uid
 from avala.transfers._values import Downloaded, check_dest, get_object
 from avala.types import CursorPage, Export
 
@@ -71,12 +71,12 @@ class Exports:
         ``TerminalStatusError`` Failure holding the export; ``timeout`` seconds without either
         is a ``WaitTimeoutError``. Intervals under 0.5 s are raised to it. Each poll emits an
         ``avala.events.PollTick``: pass ``on_event=`` to ``client.run`` to show progress."""
-        return poll(
+        return status_wait(
             self.get(uid),
             StatusIn(EXPORT_DONE),
-            interval=check_interval("interval", interval, 0.5),
-            timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
-            fails_when=StatusIn(EXPORT_FAILED),
+            StatusIn(EXPORT_FAILED),
+            interval=interval,
+            timeout=timeout,
         )
 
     def download(self, uid: str, dest: str | os.PathLike[str]) -> Request[Downloaded]:

@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from avala._decode import field, model, nothing, page, raw
-from avala._request import Call, Request, poll
-from avala.resources._base import StatusIn, api, compact
+from avala._request import Call, Request
+from avala.resources._base import StatusIn, api, compact, status_wait
 from avala.resources._checks import (
-    check_interval,
     check_timestamp,
     json_object,
     json_objects,
@@ -227,12 +226,12 @@ class Recordings:
         ends the wait as a ``TerminalStatusError`` holding the recording; ``timeout``
         seconds without either is a ``WaitTimeoutError``. Compose it after an upload:
         ``uploads.upload_recording(uid, src).bind(lambda _: recordings.wait(uid))``."""
-        return poll(
+        return status_wait(
             self.get(recording_id),
             StatusIn(RECORDING_READY),
-            interval=check_interval("interval", interval, 0.5),
-            timeout=check_interval("timeout", timeout, 0.0, allow_inf=True),
-            fails_when=StatusIn(RECORDING_FAILED),
+            StatusIn(RECORDING_FAILED),
+            interval=interval,
+            timeout=timeout,
         )
 
     def delete(self, recording_id: str) -> Call[None]:
