@@ -21,12 +21,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from _fake_process import FakeProcess, fake_process
-from _upload_bench import spread, write_random
+from _upload_bench import Outcome, cell_rate, ratio_cell, write_random
 
 HERE = Path(__file__).resolve().parent
 DOWNLOAD = HERE / "_download.py"
@@ -50,12 +50,6 @@ class DownloadSizes:
     mib: float = 1024
     rounds: int = 3
     resume: bool = True
-
-
-@dataclass
-class Outcome:
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    why_not: str = ""
 
 
 @contextmanager
@@ -204,17 +198,6 @@ def run_downloads(
 # -- the table ---------------------------------------------------------------------------------
 
 
-def rates(outcome: Outcome) -> list[float]:
-    return [r["bytes"] / MIB / r["seconds"] for r in outcome.runs]
-
-
-def cell_rate(outcome: Outcome) -> str:
-    if not outcome.runs:
-        return f"not measured: {outcome.why_not}" if outcome.why_not else "not measured"
-    values = rates(outcome)
-    return f"{statistics.median(values):.0f} MiB/s ±{spread(values) * 100:.0f}%"
-
-
 def summary_resume(res: dict[str, Any]) -> str:
     if "total" not in res:
         return f"not measured: {res.get('failed', '?')}"
@@ -230,18 +213,6 @@ def summary_resume(res: dict[str, Any]) -> str:
 def row(measure: str, cells: dict[str, str], ratio: str, target: str, verdict: str) -> list[str]:
     """A table row: ``cells`` by contender, blank where a contender has nothing to say."""
     return [measure, *(cells.get(c, "") for c in CONTENDERS), ratio, target, verdict]
-
-
-def ratio_cell(a: Outcome, b: Outcome, limit: float) -> tuple[str, str]:
-    """Per-round throughput ratio of a to b (same round), median (min–max), verdict."""
-    if not a.runs or not b.runs:
-        return "—", "—"
-    pairs = [x / y for x, y in zip(rates(a), rates(b), strict=False)]
-    mid = statistics.median(pairs)
-    verdict = "PASS" if mid >= limit else "MISS"
-    if min(pairs) < limit <= max(pairs) or min(pairs) >= limit > max(pairs):
-        verdict += " (rounds straddle)"
-    return f"{mid:.2f}× ({min(pairs):.2f}–{max(pairs):.2f})", verdict
 
 
 def report(
