@@ -12,7 +12,6 @@ the same store minted), all with the same number of workers.
 from __future__ import annotations
 
 import shutil
-import statistics
 import tempfile
 import time
 import uuid
@@ -27,13 +26,13 @@ from _upload_bench import (
     CEILING_SHARE,
     CONTENDERS,
     MIB,
-    READS_TOLERANCE,
     Outcome,
     cell_rate,
     child_env,
     finish,
     launch,
     ratio_cell,
+    reads_row,
     write_random,
 )
 
@@ -152,16 +151,7 @@ def rows(tree: Tree, outcomes: dict[str, Outcome]) -> list[list[str]]:
     body.append([tree.label, *cells, f"avala/existing {ratio}", "≥ 1.00× existing SDK", verdict])
     ratio, verdict = ratio_cell(outcomes["avala"], outcomes["ceiling"], CEILING_SHARE)
     body.append(["", "", "", "", f"avala/ceiling {ratio}", f"≥ {CEILING_SHARE}× ceiling", verdict])
-    read_cells, ours = [], []
-    for c in CONTENDERS:
-        per = [r["rchar"] / r["bytes"] for r in outcomes[c].runs if r.get("rchar") is not None]
-        read_cells.append(f"{statistics.median(per):.3f} (max {max(per):.3f})" if per else "—")
-        if c == "avala":
-            ours = per
-    verdict = "—"
-    if ours:
-        verdict = "PASS" if max(abs(x - 1) for x in ours) <= READS_TOLERANCE else "MISS"
-    body.append([f"file reads per byte sent, {tree.label}", *read_cells, "", "= 1 (±1%)", verdict])
+    body.append(reads_row(tree.label, outcomes))
     return body
 
 
