@@ -127,6 +127,7 @@ class PooledObjectTransport:
         }
         self._manager = DeadlinePoolManager(**self._pool_options)
         self._proxy_managers: dict[str, DeadlineProxyManager] = {}
+        self._routes: dict[str, urllib3.PoolManager] = {}  # origin -> its pools
         self._lock = threading.Lock()
         self._chunk_size = chunk_size
         self._closed = threading.Event()
@@ -137,18 +138,27 @@ class PooledObjectTransport:
         return self._manager
 
     def _manager_for(self, url: str) -> urllib3.PoolManager:
-        """The direct pools, or those of the proxy the environment names for ``url``."""
+        """The direct pools, or those of the proxy the environment names for ``url``'s
+        origin: decided at the first transfer to that origin (the environment is read once
+        per origin, not on every part)."""
+        parts = urllib.parse.urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        route = self._routes.get(origin)
+        if route is not None:
+            return route
         proxy = _proxy_for(url)
-        if proxy is None:
-            return self._manager
         with self._lock:
-            manager = self._proxy_managers.get(proxy)
-            if manager is None:
-                manager = DeadlineProxyManager(
-                    proxy, proxy_headers=_proxy_headers(proxy), **self._pool_options
-                )
-                self._proxy_managers[proxy] = manager
-        return manager
+            if proxy is None:
+                route = self._manager
+            else:
+                route = self._proxy_managers.get(proxy)
+                if route is None:
+                    route = DeadlineProxyManager(
+                        proxy, proxy_headers=_proxy_headers(proxy), **self._pool_options
+                    )
+                    self._proxy_managers[proxy] = route
+            self._routes[origin] = route
+        return route
 
     def put(self, op: ObjectPut, on_bytes: Callable[[int], None]) -> ObjectReply:
         reported = [0]
