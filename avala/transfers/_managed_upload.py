@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from returns.result import Failure, Result, Success
 
+from avala._options import check_positive_int
 from avala._request import Request, fail, gather, poll, pure, sequence
 from avala._steps import Contextual, announce, local
 from avala.errors import (
@@ -151,11 +152,10 @@ def check_recording_uid(value: object) -> str:
 
 def check_max_workers(value: object) -> int:
     """``value`` if it is an int from 1 to 4 (a bool is refused)."""
-    if type(value) is not int:
-        raise TypeError(f"max_workers must be an int, not {type(value).__name__}")
-    if not 1 <= value <= MAX_WORKERS:
-        raise ValueError(f"max_workers must be 1 to {MAX_WORKERS}, not {value}")
-    return value
+    workers = check_positive_int("max_workers", value)
+    if workers > MAX_WORKERS:
+        raise ValueError(f"max_workers must be 1 to {MAX_WORKERS}, not {workers}")
+    return workers
 
 
 def check_wait_timeout(value: object) -> float:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from avala._options import check_positive_int
 from avala.transfers._stamp import Stamp
 
 __all__ = [
@@ -79,11 +80,7 @@ def check_source(source: object) -> str:
 
 def check_workers(workers: object) -> int:
     """``workers`` if it is an int >= 1 (a bool is refused)."""
-    if type(workers) is not int:
-        raise TypeError(f"workers must be an int, not {type(workers).__name__}")
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1, not {workers}")
-    return workers
+    return check_positive_int("workers", workers)
 
 
 @dataclass(frozen=True, slots=True)
