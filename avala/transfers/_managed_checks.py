@@ -19,7 +19,7 @@ from returns.result import Failure, Result, Success
 from avala.errors import AvalaError, DecodeError, TerminalStatusError
 from avala.transfers._managed_grants import MANAGED_PART_SIZE
 from avala.transfers._managed_journal import ManagedState
-from avala.transfers._parts import PartRange
+from avala.transfers._parts import PartRange, count_parts
 from avala.types import (
     ManagedFinalization,
     ManagedMultipartInit,
@@ -62,7 +62,7 @@ class _Bad(Exception):
 
 def part_count(size: int) -> int:
     """How many 64 MiB parts a ``size``-byte file has."""
-    return -(-size // MANAGED_PART_SIZE)
+    return count_parts(size, MANAGED_PART_SIZE)
 
 
 def _canonical(value: object) -> bool:

@@ -12,6 +12,7 @@ __all__ = [
     "GeometryError",
     "PartRange",
     "check_geometry",
+    "count_parts",
     "part_ranges",
 ]
 
@@ -40,7 +41,8 @@ class PartRange:
         return self.offset + self.length
 
 
-def _count(size: int, part_size: int) -> int:
+def count_parts(size: int, part_size: int) -> int:
+    """``ceil(size / part_size)``: how many parts cutting every ``part_size`` bytes makes."""
     return -(-size // part_size)
 
 
@@ -59,7 +61,7 @@ def part_ranges(size: int, part_size: int) -> tuple[PartRange, ...]:
         )
     if size <= 0:
         raise GeometryError(f"a {size}-byte file cannot be sent in parts")
-    count = _count(size, part_size)
+    count = count_parts(size, part_size)
     if count > MAX_PARTS:
         raise GeometryError(f"{size} bytes in {part_size}-byte parts needs {count} > {MAX_PARTS}")
     return tuple(
